@@ -1,0 +1,1 @@
+"""Members, referral tree, commission and wallet. Lands with the referral and commission issues."""

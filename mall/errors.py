@@ -1,0 +1,82 @@
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import DomainError, NotFound, RateLimited
+
+
+class ProductNotFound(NotFound):
+    code = "product_not_found"
+    default_message = _("This product does not exist or is no longer on sale.")
+
+
+class SKUNotFound(NotFound):
+    code = "sku_not_found"
+    default_message = _("This product option does not exist.")
+
+
+class ShopNotFound(NotFound):
+    code = "shop_not_found"
+    default_message = _("This shop does not exist or is closed.")
+
+
+class InsufficientStock(DomainError):
+    code = "insufficient_stock"
+    status = 409
+    default_message = _("Insufficient stock (库存不足).")
+
+
+class StockBelowZero(DomainError):
+    code = "stock_below_zero"
+    default_message = _("Stock cannot go below zero.")
+
+
+class InvalidPrice(DomainError):
+    code = "invalid_price"
+    default_message = _("Enter a price above zero with at most 2 decimal places.")
+
+
+class InvalidSpecs(DomainError):
+    code = "invalid_specs"
+    default_message = _("The product specs are not valid.")
+
+
+class PhoneInvalid(DomainError):
+    code = "invalid_phone"
+    default_message = _("Enter a valid mainland China mobile number (11 digits starting with 1).")
+
+
+class PhoneTaken(DomainError):
+    code = "phone_taken"
+    status = 409
+    default_message = _("This mobile number is already registered. Please sign in.")
+
+
+class WrongCredentials(DomainError):
+    code = "wrong_credentials"
+    status = 400
+    default_message = _("Wrong mobile number or password.")
+
+
+class WeakPassword(DomainError):
+    code = "weak_password"
+    default_message = _("The password is too weak.")
+
+
+class CodeInvalid(DomainError):
+    code = "code_invalid"
+    default_message = _("The verification code is wrong or has expired.")
+
+
+class CodeRateLimited(RateLimited):
+    code = "code_rate_limited"
+    default_message = _("Verification codes are sent too often. Please try again later.")
+
+
+class SignInRateLimited(RateLimited):
+    code = "signin_rate_limited"
+    default_message = _("Too many failed sign-ins. Please try again in 15 minutes.")
+
+
+class ShopExists(DomainError):
+    code = "shop_exists"
+    status = 409
+    default_message = _("This member already has a shop.")

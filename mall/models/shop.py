@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from common.models import TimeStampedModel
+from mall.models.catalog import Product
+
+
+class Shop(TimeStampedModel):
+    """A 微店: a reseller's storefront, or the platform's own shop (owner is empty).
+
+    ``mall`` knows shops and their owners; who may own one (resellers) is decided in
+    ``distribution``.
+    """
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="shop",
+                                 verbose_name=_("owner"))
+    is_platform = models.BooleanField(_("platform shop"), default=False)
+    name = models.CharField(_("name"), max_length=40)
+    avatar = models.ImageField(_("avatar"), upload_to="shops/", blank=True)
+    intro = models.CharField(_("introduction"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("open"), default=True)
+    products = models.ManyToManyField(Product, through="ShopProduct", related_name="shops",
+                                      verbose_name=_("products"))
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        constraints = [
+            models.UniqueConstraint(fields=["is_platform"], condition=Q(is_platform=True),
+                                    name="shop_single_platform"),
+            models.CheckConstraint(
+                condition=(Q(is_platform=True, owner__isnull=True)
+                           | Q(is_platform=False, owner__isnull=False)),
+                name="shop_owner_iff_not_platform",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShopProduct(models.Model):
+    """A product a shop lists, in the shop's own order."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="listings",
+                             verbose_name=_("shop"))
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="listings",
+                                verbose_name=_("product"))
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop listing")
+        verbose_name_plural = _("shop listings")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "product"], name="shop_product_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} · {self.product}"

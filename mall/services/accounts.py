@@ -1,0 +1,162 @@
+"""Sign-up, sign-in and SMS verification codes."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from common import ratelimit
+from common.phone import PHONE_RE, normalize_phone
+from mall.errors import (
+    CodeInvalid,
+    CodeRateLimited,
+    PhoneInvalid,
+    PhoneTaken,
+    SignInRateLimited,
+    WeakPassword,
+    WrongCredentials,
+)
+from mall.hooks import hooks
+from mall.models import PhoneCode, User
+from mall.sms.backends import SMSMessage, get_backend
+
+SIGNIN_FAILURE_LIMIT = 10
+SIGNIN_WINDOW_SECONDS = 15 * 60
+
+
+def phone_parse(raw: str) -> str:
+    phone = normalize_phone(raw)
+    if not PHONE_RE.match(phone):
+        raise PhoneInvalid()
+    return phone
+
+
+def _code_hash(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def phone_code_send(*, phone: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> PhoneCode:
+    """Send a 6-digit code. At most one a minute and ``SMS_MAX_PER_PHONE_PER_DAY`` a day."""
+    phone = phone_parse(phone)
+    now = timezone.now()
+    recent = PhoneCode.objects.filter(phone=phone, created_at__gte=now - timedelta(days=1))
+    if recent.filter(created_at__gte=now - settings.SMS_RESEND_INTERVAL).exists():
+        raise CodeRateLimited()
+    if recent.count() >= settings.SMS_MAX_PER_PHONE_PER_DAY:
+        raise CodeRateLimited()
+    # Also an atomic per-phone guard, so two racing requests cannot both pass the check above.
+    if not ratelimit.hit(f"sms:{phone}", limit=1,
+                         window_seconds=int(settings.SMS_RESEND_INTERVAL.total_seconds())):
+        raise CodeRateLimited()
+    code = f"{secrets.randbelow(10**6):06d}"
+    record = PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash=_code_hash(phone, code),
+                                      expires_at=now + settings.SMS_CODE_TTL)
+    minutes = int(settings.SMS_CODE_TTL.total_seconds() // 60)
+    get_backend().send(SMSMessage(phone=phone, template="verification_code",
+                                  params={"code": code, "minutes": str(minutes)}))
+    return record
+
+
+def phone_code_verify(*, phone: str, code: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> None:
+    """Consume the newest live code for ``phone``. A wrong guess counts against the code;
+    after ``SMS_MAX_VERIFY_ATTEMPTS`` wrong guesses the code is dead."""
+    now = timezone.now()
+    record = (PhoneCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True,
+                                       expires_at__gt=now)
+              .order_by("-created_at").first())
+    if record is None or record.attempts >= settings.SMS_MAX_VERIFY_ATTEMPTS:
+        raise CodeInvalid()
+    if not hmac.compare_digest(record.code_hash, _code_hash(phone, (code or "").strip())):
+        PhoneCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+        raise CodeInvalid()
+    # Conditional update: two racing requests with the right code cannot both consume it.
+    if not PhoneCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
+        raise CodeInvalid()
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise WeakPassword(" ".join(exc.messages)) from None
+
+
+def user_register(
+    *,
+    phone: str,
+    password: str,
+    code: str | None = None,
+    nickname: str = "",
+    invite_code: str | None = None,
+    source: str = "code",
+) -> User:
+    """Register a member. Validates everything before the code is consumed, then creates the
+    user and calls the ``user_registered`` hooks in one transaction."""
+    phone = phone_parse(phone)
+    if User.objects.filter(phone=phone).exists():
+        raise PhoneTaken()
+    _check_password(password, User(phone=phone, nickname=nickname))
+    if settings.SIGNUP_REQUIRES_SMS_CODE:
+        phone_code_verify(phone=phone, code=code or "")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                phone, password, nickname=nickname.strip()[:40],
+                phone_verified_at=timezone.now() if settings.SIGNUP_REQUIRES_SMS_CODE else None,
+            )
+            hooks.call("user_registered", user=user, invite_code=invite_code or None, source=source)
+    except IntegrityError:
+        raise PhoneTaken() from None
+    return user
+
+
+def user_authenticate(*, phone: str, password: str, ip: str = "") -> User:
+    """Check a phone + password pair. Failures are rate-limited per phone and per IP."""
+    phone = normalize_phone(phone)
+    if not PHONE_RE.match(phone):
+        raise PhoneInvalid()
+    keys = [f"signin:phone:{phone}"] + ([f"signin:ip:{ip}"] if ip else [])
+    if any(ratelimit.peek(k) >= SIGNIN_FAILURE_LIMIT * (5 if ":ip:" in k else 1) for k in keys):
+        raise SignInRateLimited()
+    user = User.objects.filter(phone=phone).first()
+    if user is None or not user.is_active or not user.check_password(password):
+        if user is None:
+            User().set_password(password)  # same cost as a real check: no timing oracle
+        for key in keys:
+            ratelimit.hit(key, limit=10**9, window_seconds=SIGNIN_WINDOW_SECONDS)
+        raise WrongCredentials()
+    ratelimit.reset(f"signin:phone:{phone}")
+    return user
+
+
+def user_set_password(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise WrongCredentials()
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+
+
+def user_reset_password(*, phone: str, code: str, new_password: str) -> User:
+    phone = phone_parse(phone)
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        raise CodeInvalid()
+    _check_password(new_password, user)
+    phone_code_verify(phone=phone, code=code, purpose=PhoneCode.Purpose.RESET_PASSWORD)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def phone_codes_purge(*, older_than: timedelta = timedelta(days=2)) -> int:
+    deleted, _ = PhoneCode.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

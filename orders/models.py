@@ -1,0 +1,1 @@
+"""Orders: cart, checkout, payments, fulfilment and after-sales. Lands with the orders issue."""

@@ -1,0 +1,64 @@
+"""Pick the database for ``make test`` and run pytest.
+
+- CI (``CI=true``): PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379 are
+  required; if either is unreachable, the run fails.
+- Elsewhere: PostgreSQL if reachable, else SQLite — and then it says, loudly, that
+  the PostgreSQL-only tests (concurrency, invariants) were skipped.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+
+PG_URL = "postgres://postgres@127.0.0.1:5432/quanzi"
+REDIS_URL = "redis://127.0.0.1:6379"
+BANNER = "=" * 78
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.5):
+            return True
+    except OSError:
+        return False
+
+
+def pg_works(url: str) -> bool:
+    try:
+        import psycopg2
+
+        base = url.rsplit("/", 1)[0]
+        psycopg2.connect(f"{base}/postgres", connect_timeout=3).close()
+    except Exception:  # any failure means "not usable"
+        return False
+    return True
+
+
+def main() -> int:
+    ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    db_url = env.get("DATABASE_URL") or PG_URL
+    on_pg = db_url.startswith("postgres") and pg_works(db_url)
+    redis_ok = reachable("127.0.0.1", 6379)
+    if ci and not (on_pg and redis_ok):
+        print(f"{BANNER}\nCI=true but PostgreSQL ({db_url}) or Redis ({REDIS_URL}) is unreachable.\n{BANNER}")
+        return 2
+    if on_pg:
+        env["DATABASE_URL"] = db_url
+        print(f"{BANNER}\nmake test: running on PostgreSQL ({db_url})\n{BANNER}")
+    else:
+        env.pop("DATABASE_URL", None)
+        print(f"{BANNER}\nWARNING: PostgreSQL is not reachable: running on SQLite.\n"
+              "PostgreSQL-only tests (concurrency, advisory locks, invariants I1-I7 under load)\n"
+              f"will be SKIPPED. Start PostgreSQL and run `make test` again for the full suite.\n{BANNER}")
+    if redis_ok:
+        env.setdefault("CACHE_URL", f"{REDIS_URL}/1")
+        env.setdefault("QUANZI_TEST_REDIS_URL", f"{REDIS_URL}/2")
+    args = [sys.executable, "-m", "pytest", *sys.argv[1:]]
+    return subprocess.call(args, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
