@@ -9,8 +9,11 @@ admin.site.site_header = _("Quanzi staff console")
 admin.site.site_title = _("Quanzi staff console")
 admin.site.index_title = _("Operations")
 
+# Each app owns its part of /api/v1/ and of the H5 site.
 api_v1 = [
     path("", include("mall.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("distribution.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +22,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("orders.urls")),
+    path("", include("distribution.urls")),
     path("", include("mall.urls")),
 ]
 

@@ -10,8 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from config.beat import BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -146,13 +147,7 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-# The beat schedule lives here, in code. Each app adds its sweeps as it lands.
-CELERY_BEAT_SCHEDULE = {
-    "mall-purge-expired-phone-codes": {
-        "task": "mall.tasks.purge_expired_phone_codes",
-        "schedule": crontab(minute=5, hour=4),
-    },
-}
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE  # in code: config/beat.py
 
 # --- SMS verification codes ----------------------------------------------------
 SMS_BACKEND = env("QUANZI_SMS_BACKEND", default="mall.sms.backends.ConsoleSMSBackend")
