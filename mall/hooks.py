@@ -1,10 +1,12 @@
 """Hooks that ``mall`` calls and higher apps register handlers for.
 
-``user_registered(user, invite_code, source)`` runs inside the sign-up transaction:
-the referral app must create the member node (and refuse a bad invite code) atomically
-with the user, so a failed binding leaves no half-registered user behind.
+- ``user_registered(user, invite_code, source)`` runs INSIDE the sign-up transaction:
+  the referral app must create the member node (and refuse a bad invite code)
+  atomically with the user, so a failed binding leaves no half-registered user behind.
+- ``user_signed_in(request, user)`` runs after a successful sign-in or sign-up, in the
+  request (e.g. the orders app merges the anonymous session cart into the member's).
 """
 
 from common.hooks import HookRegistry
 
-hooks = HookRegistry(("user_registered",))
+hooks = HookRegistry(("user_registered", "user_signed_in"))

@@ -12,7 +12,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     nickname = factory.Sequence(lambda n: f"会员{n}")
-    password = factory.PostGenerationMethodCall("set_password", "Quanzi-test-123")
+    password = factory.django.Password("Quanzi-test-123")
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):
