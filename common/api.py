@@ -5,7 +5,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -45,3 +46,38 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
         response["WWW-Authenticate"] = "Token"
     return response
+
+
+# --- OpenAPI description of the error shape ---------------------------------------------
+# Declared here so every app's API documents its errors the same way.
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error: a stable machine-readable code and a human-readable message."""
+
+    code = serializers.CharField(help_text="Stable error code, e.g. `product_not_found`.")
+    detail = serializers.CharField(help_text="Message for the user, in the request's language.")
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    """A 400: a domain error (``code``/``detail``) or a validation error that also names the
+    offending fields. The class attribute does not shadow ``Serializer.fields``: the metaclass
+    moves declared fields into ``_declared_fields``."""
+
+    fields = serializers.DictField(
+        required=False,
+        help_text="Only on `code: invalid`: field name → list of messages (nested for objects).",
+    )
+
+
+def error_response(description: str) -> OpenApiResponse:
+    """An error response for ``@extend_schema(responses=...)``; name the codes in ``description``."""
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+def validation_error_response(description: str = "Invalid input (`invalid`).") -> OpenApiResponse:
+    return OpenApiResponse(response=ValidationErrorSerializer, description=description)
+
+
+UNAUTHENTICATED = error_response("Not signed in or bad token (`not_authenticated`, "
+                                 "`authentication_failed`).")

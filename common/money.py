@@ -36,3 +36,52 @@ def format_cny(value: Decimal | None) -> str:
     amount = Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     return f"{sign}¥{abs(amount):,.2f}"
+
+
+# --- Gateway amounts and exact allocation ---------------------------------------
+# Payment gateways (WeChat Pay, Alipay) take integer fen; these convert exactly or refuse.
+
+def to_fen(amount: Decimal) -> int:
+    """``Decimal('12.34')`` → ``1234``. Refuses sub-fen amounts instead of rounding them."""
+    return int(to_money(amount) * 100)
+
+
+def from_fen(fen: int) -> Decimal:
+    """``1234`` → ``Decimal('12.34')``."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise TypeError(f"fen must be an int, not {type(fen).__name__}")
+    return (Decimal(fen) / 100).quantize(FEN)
+
+
+def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split ``total`` over ``weights`` in proportion; the shares sum to ``total`` exactly.
+
+    Each share is rounded down to the fen, then the fen left over go one by one to the
+    largest remainders (ties: earliest first). Used to spread an order discount over items.
+    """
+    total = to_money(total)
+    weight_sum = sum(weights, Decimal(0))
+    if not weights or weight_sum <= 0:
+        raise ValueError("allocate needs at least one positive weight")
+    exact = [total * w / weight_sum for w in weights]
+    shares = [round_down(x) for x in exact]
+    leftover = int((total - sum(shares, Decimal(0))) / FEN)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in by_remainder[:leftover]:
+        shares[i] += FEN
+    return shares
+
+
+def unit_share_total(total: Decimal, quantity: int, units: int) -> Decimal:
+    """What the first ``units`` of ``quantity`` units paid, when ``total`` paid for all.
+
+    Every unit's share is ``total / quantity`` rounded down to the fen, and the last unit
+    absorbs the remainder, so ``unit_share_total(t, q, q) == t`` and the shares of any
+    split of the units sum exactly to ``t``. Units ``a+1 .. a+k`` paid
+    ``unit_share_total(t, q, a + k) - unit_share_total(t, q, a)``.
+    """
+    if quantity <= 0 or not 0 <= units <= quantity:
+        raise ValueError("units must be between 0 and a positive quantity")
+    if units == quantity:
+        return to_money(total)
+    return round_down(to_money(total) / quantity) * units

@@ -13,6 +13,11 @@ class SKUNotFound(NotFound):
     default_message = _("This product option does not exist.")
 
 
+class CategoryNotFound(NotFound):
+    code = "category_not_found"
+    default_message = _("This category does not exist.")
+
+
 class ShopNotFound(NotFound):
     code = "shop_not_found"
     default_message = _("This shop does not exist or is closed.")

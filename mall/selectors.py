@@ -1,10 +1,9 @@
 """Reads of the catalogue and shops. Each list is a fixed number of queries, whatever its size."""
 
-from django.db.models import Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import F, Min, Prefetch, Q, QuerySet, Sum
 
-from common.errors import NotFound
-from mall.errors import ProductNotFound, ShopNotFound
-from mall.models import SKU, Category, Product, ProductImage, Shop
+from mall.errors import CategoryNotFound, ProductNotFound, ShopNotFound
+from mall.models import SKU, Category, Product, ProductImage, Shop, User
 
 
 def _with_listing_data(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -20,7 +19,9 @@ def product_list(*, category: Category | None = None, q: str = "",
                  sort: str = "default") -> QuerySet[Product]:
     qs = Product.objects.filter(status=Product.Status.ON_SHELF)
     if category is not None:
-        qs = qs.filter(category__in=category.get_descendants(include_self=True))
+        # Only active subcategories: hiding a category hides everything under it.
+        visible = category.get_descendants(include_self=True).filter(is_active=True)
+        qs = qs.filter(category__in=visible)
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(subtitle__icontains=q)
@@ -28,8 +29,8 @@ def product_list(*, category: Category | None = None, q: str = "",
     qs = _with_listing_data(qs)
     ordering = {
         "sales": ["-sales_count", "-id"],
-        "price_asc": ["min_price", "-id"],
-        "price_desc": ["-min_price", "-id"],
+        "price_asc": [F("min_price").asc(nulls_last=True), "-id"],
+        "price_desc": [F("min_price").desc(nulls_last=True), "-id"],
         "new": ["-created_at", "-id"],
     }.get(sort, ["-sort_order", "-sales_count", "-id"])
     return qs.order_by(*ordering)
@@ -59,8 +60,8 @@ def category_tree() -> list[Category]:
 
 def category_get(*, category_id: int) -> Category:
     category = Category.objects.filter(pk=category_id, is_active=True).first()
-    if category is None:
-        raise NotFound()
+    if category is None or category.get_ancestors().filter(is_active=False).exists():
+        raise CategoryNotFound()
     return category
 
 
@@ -77,3 +78,27 @@ def shop_products(*, shop: Shop) -> QuerySet[Product]:
     if shop.is_platform:
         return _with_listing_data(qs).order_by("-sort_order", "-sales_count", "-id")
     return _with_listing_data(qs.filter(listings__shop=shop)).order_by("listings__sort_order", "-id")
+
+
+def category_subtree(*, category_id: int) -> list[Category]:
+    """An active category and its active descendants, in tree order, for the API.
+
+    A category is visible only when its whole ancestor chain is active too, the same rule
+    ``category_tree`` consumers apply when they drop orphans of inactive parents.
+    """
+    category = category_get(category_id=category_id)
+    return list(category.get_descendants(include_self=True).filter(is_active=True)
+                .order_by("tree_id", "lft"))
+
+
+def shop_get_for_owner(*, owner: User) -> Shop:
+    """The member's own shop (open or closed); ``ShopNotFound`` when they have none."""
+    shop = Shop.objects.filter(owner=owner).first()
+    if shop is None:
+        raise ShopNotFound()
+    return shop
+
+
+def shop_listed_product_ids(*, shop: Shop) -> list[int]:
+    """Ids of every product the shop lists, on shelf or not, in the shop's order."""
+    return list(shop.listings.order_by("sort_order", "id").values_list("product_id", flat=True))

@@ -167,3 +167,29 @@ LOGGING = {
 
 PLATFORM_NAME = _("Quanzi")
 SIGNUP_REQUIRES_SMS_CODE = env.bool("QUANZI_SIGNUP_REQUIRES_SMS_CODE", default=True)
+# Fernet keys for encrypted fields (newest first); empty → derived from SECRET_KEY.
+QUANZI_FIELD_KEYS = env.list("QUANZI_FIELD_KEYS", default=[])
+
+# --- Orders and payments (orders app) ---------------------------------------------
+ORDERS_UNPAID_TIMEOUT = timedelta(minutes=env.int("ORDERS_UNPAID_TIMEOUT_MINUTES", default=30))
+ORDERS_AUTO_RECEIVE_AFTER = timedelta(days=env.int("ORDERS_AUTO_RECEIVE_DAYS", default=10))
+ORDERS_AFTERSALE_WINDOW = timedelta(days=env.int("ORDERS_AFTERSALE_WINDOW_DAYS", default=7))
+ORDERS_CART_MAX_QUANTITY = 99
+# A pending payment with no notice this long after the cashier opened is asked about.
+PAYMENT_QUERY_AFTER = timedelta(minutes=env.int("PAYMENT_QUERY_AFTER_MINUTES", default=2))
+PAYMENT_NOTICE_MAX_AGE_SECONDS = 300
+PAYMENT_DEFAULT_PROVIDER = env("PAYMENT_DEFAULT_PROVIDER", default="sandbox")
+# Where the provider posts its notices: the site's own public base URL.
+PAYMENT_NOTIFY_BASE_URL = env("PAYMENT_NOTIFY_BASE_URL", default="http://127.0.0.1:8000")
+# The sandbox gateway (behaves like WeChat Pay APIv3). Its key pair is written by
+# `manage.py payment_sandbox_keys` (generated on first use when DEBUG or AUTOGENERATE).
+PAYMENT_SANDBOX_KEY_DIR = env.path("PAYMENT_SANDBOX_KEY_DIR", default=BASE_DIR / "var" / "payment")
+PAYMENT_SANDBOX_AUTOGENERATE_KEYS = env.bool("PAYMENT_SANDBOX_AUTOGENERATE_KEYS", default=False)
+PAYMENT_SANDBOX_MCHID = env("PAYMENT_SANDBOX_MCHID", default="1900000109")
+PAYMENT_SANDBOX_APPID = env("PAYMENT_SANDBOX_APPID", default="wxquanzisandbox01")
+# 32-byte APIv3 key that encrypts the notice resource (AEAD_AES_256_GCM).
+PAYMENT_SANDBOX_API_V3_KEY = env("PAYMENT_SANDBOX_API_V3_KEY", default="quanzi-sandbox-apiv3-key-32bytes")
+# The site's copy of the platform (provider) public key; empty → the sandbox key dir's.
+PAYMENT_SANDBOX_PLATFORM_PUBLIC_KEY_PATH = env("PAYMENT_SANDBOX_PLATFORM_PUBLIC_KEY_PATH", default="")
+# How many reverse proxies we run in front of Django (0: trust REMOTE_ADDR only).
+QUANZI_TRUSTED_PROXY_COUNT = env.int("QUANZI_TRUSTED_PROXY_COUNT", default=0)

@@ -137,6 +137,12 @@ def user_authenticate(*, phone: str, password: str, ip: str = "") -> User:
     return user
 
 
+def user_update_profile(*, user: User, nickname: str) -> User:
+    user.nickname = nickname.strip()[:40]
+    user.save(update_fields=["nickname"])
+    return user
+
+
 def user_set_password(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
         raise WrongCredentials()
