@@ -65,9 +65,12 @@ def phone_code_send(*, phone: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> P
     return record
 
 
-def phone_code_verify(*, phone: str, code: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> None:
-    """Consume the newest live code for ``phone``. A wrong guess counts against the code;
-    after ``SMS_MAX_VERIFY_ATTEMPTS`` wrong guesses the code is dead."""
+def phone_code_check(*, phone: str, code: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> PhoneCode:
+    """Check ``code`` against the newest live code for ``phone`` without consuming it.
+
+    A wrong guess counts against the code at once (its own statement, not rolled back
+    with the caller); after ``SMS_MAX_VERIFY_ATTEMPTS`` wrong guesses the code is dead.
+    """
     now = timezone.now()
     record = (PhoneCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True,
                                        expires_at__gt=now)
@@ -77,9 +80,19 @@ def phone_code_verify(*, phone: str, code: str, purpose: str = PhoneCode.Purpose
     if not hmac.compare_digest(record.code_hash, _code_hash(phone, (code or "").strip())):
         PhoneCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
         raise CodeInvalid()
-    # Conditional update: two racing requests with the right code cannot both consume it.
-    if not PhoneCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
+    return record
+
+
+def phone_code_consume(*, record: PhoneCode) -> None:
+    """Mark a checked code used. Conditional update: two racing requests with the right
+    code cannot both consume it. Run it in the transaction of what the code unlocks, so a
+    failure there gives the code back."""
+    if not PhoneCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=timezone.now()):
         raise CodeInvalid()
+
+
+def phone_code_verify(*, phone: str, code: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> None:
+    phone_code_consume(record=phone_code_check(phone=phone, code=code, purpose=purpose))
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -98,16 +111,18 @@ def user_register(
     invite_code: str | None = None,
     source: str = "code",
 ) -> User:
-    """Register a member. Validates everything before the code is consumed, then creates the
-    user and calls the ``user_registered`` hooks in one transaction."""
+    """Register a member. Validates everything first; then consumes the code, creates the
+    user and calls the ``user_registered`` hooks in one transaction, so a hook that refuses
+    (e.g. a bad invite code) leaves no user and gives the code back."""
     phone = phone_parse(phone)
     if User.objects.filter(phone=phone).exists():
         raise PhoneTaken()
     _check_password(password, User(phone=phone, nickname=nickname))
-    if settings.SIGNUP_REQUIRES_SMS_CODE:
-        phone_code_verify(phone=phone, code=code or "")
+    record = phone_code_check(phone=phone, code=code or "") if settings.SIGNUP_REQUIRES_SMS_CODE else None
     try:
         with transaction.atomic():
+            if record is not None:
+                phone_code_consume(record=record)
             user = User.objects.create_user(
                 phone, password, nickname=nickname.strip()[:40],
                 phone_verified_at=timezone.now() if settings.SIGNUP_REQUIRES_SMS_CODE else None,
@@ -157,9 +172,11 @@ def user_reset_password(*, phone: str, code: str, new_password: str) -> User:
     if user is None:
         raise CodeInvalid()
     _check_password(new_password, user)
-    phone_code_verify(phone=phone, code=code, purpose=PhoneCode.Purpose.RESET_PASSWORD)
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    record = phone_code_check(phone=phone, code=code, purpose=PhoneCode.Purpose.RESET_PASSWORD)
+    with transaction.atomic():
+        phone_code_consume(record=record)
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
     return user
 
 

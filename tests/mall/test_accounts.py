@@ -139,3 +139,23 @@ def test_authenticate_locks_a_phone_after_repeated_failures():
 
     with pytest.raises(SignInRateLimited):
         user_authenticate(phone="13612345678", password=PASSWORD)
+
+
+def test_a_refusing_registration_hook_leaves_no_user_and_gives_the_code_back():
+    from common.errors import DomainError
+    from mall.hooks import hooks
+
+    def refuse(**kwargs):
+        raise DomainError("refused", code="refused")
+
+    code = _send_and_read("13612345678")
+    hooks.register("user_registered", refuse)
+    try:
+        with pytest.raises(DomainError):
+            user_register(phone="13612345678", password=PASSWORD, code=code)
+    finally:
+        hooks.unregister("user_registered", refuse)
+
+    assert not User.objects.exists()
+    assert PhoneCode.objects.get().used_at is None
+    assert user_register(phone="13612345678", password=PASSWORD, code=code).phone == "13612345678"
