@@ -39,6 +39,11 @@ class InvalidPrice(DomainError):
     default_message = _("Enter a price above zero with at most 2 decimal places.")
 
 
+class ProductNotSellable(DomainError):
+    code = "product_not_sellable"
+    default_message = _("A product needs at least one active SKU before it goes on shelf.")
+
+
 class InvalidSpecs(DomainError):
     code = "invalid_specs"
     default_message = _("The product specs are not valid.")

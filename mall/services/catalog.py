@@ -7,7 +7,14 @@ from django.db import transaction
 from django.db.models import F
 
 from common.money import to_money
-from mall.errors import InsufficientStock, InvalidPrice, InvalidSpecs, SKUNotFound, StockBelowZero
+from mall.errors import (
+    InsufficientStock,
+    InvalidPrice,
+    InvalidSpecs,
+    ProductNotSellable,
+    SKUNotFound,
+    StockBelowZero,
+)
 from mall.models import SKU, Category, Product, Supplier
 
 
@@ -71,6 +78,8 @@ def product_create(
 
 
 def product_set_status(*, product: Product, on_shelf: bool) -> Product:
+    if on_shelf and not product.skus.filter(is_active=True).exists():
+        raise ProductNotSellable()
     product.status = Product.Status.ON_SHELF if on_shelf else Product.Status.OFF_SHELF
     product.save(update_fields=["status", "updated_at"])
     return product

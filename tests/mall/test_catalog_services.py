@@ -97,3 +97,17 @@ def test_sku_reserve_and_release_stock():
 
     sku.refresh_from_db()
     assert sku.stock == 1
+
+
+def test_product_without_an_active_sku_cannot_go_on_shelf():
+    from mall.errors import ProductNotSellable
+    from mall.models import Product
+    from mall.services.catalog import product_set_status
+
+    sku = SKUFactory(is_active=False, product__status=Product.Status.OFF_SHELF)
+
+    with pytest.raises(ProductNotSellable):
+        product_set_status(product=sku.product, on_shelf=True)
+
+    sku.product.refresh_from_db()
+    assert sku.product.status == Product.Status.OFF_SHELF

@@ -1,0 +1,9 @@
+"""Row locks for the mall app. Every ``select_for_update`` goes through here."""
+
+from mall.models import SKU
+
+
+def sku_lock_stock(*, sku_id: int) -> int | None:
+    """Lock a SKU row until the transaction ends and return its stock (None if gone)."""
+    return (SKU.objects.select_for_update(of=("self",)).filter(pk=sku_id).order_by("pk")
+            .values_list("stock", flat=True).first())
