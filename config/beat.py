@@ -16,7 +16,21 @@ MALL = {
     },
 }
 
-ORDERS: dict = {}
+ORDERS: dict = {
+    "orders-cancel-expired": {"task": "orders.tasks.cancel_expired_orders",
+                              "schedule": timedelta(minutes=1)},
+    "orders-reconcile-payments": {"task": "orders.tasks.reconcile_payments",
+                                  "schedule": timedelta(minutes=1)},
+    "orders-reconcile-refunds": {"task": "orders.tasks.reconcile_refunds",
+                                 "schedule": timedelta(minutes=5)},
+    "orders-auto-receive": {"task": "orders.tasks.auto_receive_orders",
+                            "schedule": timedelta(minutes=30)},
+    "orders-close-aftersale-windows": {"task": "orders.tasks.close_aftersale_windows",
+                                       "schedule": timedelta(minutes=30)},
+    # The sandbox provider re-sends notices nobody acknowledged (WeChat's back-off).
+    "orders-sandbox-redeliver-notices": {"task": "orders.tasks.sandbox_redeliver_notices",
+                                         "schedule": timedelta(seconds=15)},
+}
 
 DISTRIBUTION: dict = {}
 

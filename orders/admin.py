@@ -1,0 +1,241 @@
+"""Staff console for orders. Every change goes through a service; the records are read-only."""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import DomainError
+from orders.models import AfterSale, Order, OrderEvent, OrderItem, Payment, Refund, ShippingRule
+from orders.services.aftersale import aftersale_approve, aftersale_confirm_received, aftersale_reject
+from orders.services.checkout import shipping_rule_get
+from orders.services.fulfilment import order_ship
+from orders.services.refund import aftersale_refund
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class OrderItemInline(ReadOnlyInline):
+    model = OrderItem
+    fields = (
+        "product_title",
+        "sku_spec_text",
+        "unit_price",
+        "cost_price",
+        "quantity",
+        "line_amount",
+        "discount_amount",
+        "paid_amount",
+        "refunded_quantity",
+        "refunded_amount",
+        "window_closes_at",
+        "window_closed_at",
+    )
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ("created_at", "kind", "message", "actor")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ("provider", "transaction_id", "amount", "paid_at", "source")
+    readonly_fields = fields
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=40)
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=40)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for rejection"), max_length=200, widget=forms.Textarea)
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+def _action_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    obj: object,
+    *,
+    title: str,
+    form_class: type[forms.Form],
+    perform: Callable[[forms.Form], object],
+    done: str,
+) -> HttpResponse:
+    """A staff action with an intermediate form: GET shows it, POST runs the service."""
+    change_url = reverse(f"admin:orders_{obj._meta.model_name}_change", args=[obj.pk])
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(form)
+        except DomainError as exc:
+            model_admin.message_user(request, str(exc.message), messages.ERROR)
+        else:
+            model_admin.message_user(request, done, messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "object": obj,
+        "form": form,
+        "opts": model_admin.model._meta,
+        "change_url": change_url,
+    }
+    return TemplateResponse(request, "admin/orders/action_form.html", context)
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ("number", "user", "shop", "state", "total_amount", "receiver", "created_at")
+    list_filter = ("state", "created_at", "shop")
+    search_fields = ("number", "user__phone", "receiver_phone")
+    date_hierarchy = "created_at"
+    list_select_related = ("user", "shop")
+    inlines = (OrderItemInline, PaymentInline, OrderEventInline)
+    change_form_template = "admin/orders/order/change_form.html"
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # shown read-only; staff act through the buttons
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_active and request.user.is_staff and super().has_view_permission(request, obj)
+
+    def get_urls(self) -> list[URLPattern]:
+        ship = path(
+            "<int:order_id>/ship/", self.admin_site.admin_view(self.ship_view), name="orders_order_ship"
+        )
+        return [ship, *super().get_urls()]
+
+    def ship_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        if not request.user.has_perm("orders.change_order"):
+            return HttpResponse(status=403)
+        order = get_object_or_404(Order, pk=order_id)
+        return _action_page(
+            self,
+            request,
+            order,
+            title=_("Ship order %(number)s") % {"number": order.number},
+            form_class=ShipForm,
+            done=_("Order marked as shipped."),
+            perform=lambda form: order_ship(
+                order=order,
+                actor=request.user,
+                carrier=form.cleaned_data["carrier"],
+                tracking_no=form.cleaned_data["tracking_no"],
+            ),
+        )
+
+
+@admin.register(AfterSale)
+class AfterSaleAdmin(ReadOnlyAdmin):
+    list_display = ("id", "order", "order_item", "kind", "quantity", "amount", "state", "created_at")
+    list_filter = ("state", "kind", "created_at")
+    search_fields = ("order__number", "user__phone")
+    list_select_related = ("order", "order_item")
+    change_form_template = "admin/orders/aftersale/change_form.html"
+
+    ACTIONS = {
+        "approve": (_("Approve"), ConfirmForm, aftersale_approve, _("After-sales request approved.")),
+        "reject": (_("Reject"), RejectForm, aftersale_reject, _("After-sales request rejected.")),
+        "received": (
+            _("Confirm goods received back"),
+            ConfirmForm,
+            aftersale_confirm_received,
+            _("Returned goods marked as received."),
+        ),
+        "refund": (_("Refund"), ConfirmForm, aftersale_refund, _("Refund submitted to the payment gateway.")),
+    }
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:aftersale_id>/act/<slug:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="orders_aftersale_act",
+            ),
+            *super().get_urls(),
+        ]
+
+    def action_view(self, request: HttpRequest, aftersale_id: int, action: str) -> HttpResponse:
+        if action not in self.ACTIONS or not request.user.has_perm("orders.change_aftersale"):
+            return HttpResponse(status=403 if action in self.ACTIONS else 404)
+        aftersale = get_object_or_404(
+            AfterSale.objects.select_related("order", "order_item"), pk=aftersale_id
+        )
+        label, form_class, service, done = self.ACTIONS[action]
+
+        def perform(form: forms.Form) -> object:
+            extra = {"reason": form.cleaned_data["reason"]} if action == "reject" else {}
+            return service(aftersale=aftersale, actor=request.user, **extra)
+
+        return _action_page(
+            self,
+            request,
+            aftersale,
+            title=f"{label}: {aftersale}",
+            form_class=form_class,
+            perform=perform,
+            done=done,
+        )
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("transaction_id", "provider", "order", "amount", "paid_at", "source")
+    list_filter = ("provider", "source", "paid_at")
+    search_fields = ("transaction_id", "order__number")
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ("refund_no", "order", "order_item", "amount", "state", "created_at", "succeeded_at")
+    list_filter = ("state", "provider", "created_at")
+    search_fields = ("refund_no", "order__number", "provider_refund_id")
+
+
+@admin.register(ShippingRule)
+class ShippingRuleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "flat_fee", "free_over", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        rule = shipping_rule_get()
+        return HttpResponseRedirect(reverse("admin:orders_shippingrule_change", args=[rule.pk]))

@@ -1,0 +1,172 @@
+"""Errors a shopper, a staff member or a payment notice can cause. Raising one changes nothing."""
+
+from typing import Any
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import DomainError, InvalidTransition, NotFound
+from mall.errors import InsufficientStock
+
+
+def format_lazy_message(message: Any, **params: Any) -> str:
+    """Interpolate when the message is shown, so it follows the reader's language."""
+    return lazy(lambda: str(message) % params, str)()
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+    default_message = _("This order does not exist.")
+
+
+class AfterSaleNotFound(NotFound):
+    code = "aftersale_not_found"
+    default_message = _("This after-sales request does not exist.")
+
+
+class AddressNotFound(NotFound):
+    code = "address_not_found"
+    default_message = _("This address does not exist.")
+
+
+class AddressInvalid(DomainError):
+    code = "address_invalid"
+    default_message = _(
+        "Fill in the receiver, a valid mobile number, the province, city, district and street address."
+    )
+
+
+class CartEmpty(DomainError):
+    code = "cart_empty"
+    default_message = _("Choose at least one product.")
+
+
+class QuantityInvalid(DomainError):
+    code = "quantity_invalid"
+    default_message = _("Enter a quantity between 1 and 99.")
+
+
+class ProductUnavailable(DomainError):
+    code = "product_unavailable"
+    status = 409
+    default_message = _("A product in your order is no longer on sale.")
+
+
+class OutOfStock(InsufficientStock):
+    """Names the product, so the shopper knows which line to change."""
+
+    default_message = _("Insufficient stock (库存不足).")
+
+    @classmethod
+    def for_product(cls, title: str, available: int | None = None) -> "OutOfStock":
+        if not available:
+            return cls(format_lazy_message(_("Insufficient stock (库存不足): %(title)s."), title=title))
+        return cls(
+            format_lazy_message(
+                _("Insufficient stock (库存不足): %(title)s, only %(available)s left."),
+                title=title,
+                available=available,
+            )
+        )
+
+
+class ShopClosed(DomainError):
+    code = "shop_closed"
+    default_message = _("This shop is closed.")
+
+
+class OrderTransitionInvalid(InvalidTransition):
+    code = "order_transition_invalid"
+
+    @classmethod
+    def between(cls, current: str, target: str) -> "OrderTransitionInvalid":
+        from orders.models import OrderState
+
+        return cls(
+            format_lazy_message(
+                _("An order that is %(current)s cannot become %(target)s."),
+                current=OrderState(current).label,
+                target=OrderState(target).label,
+            )
+        )
+
+
+class OrderNotPayable(InvalidTransition):
+    code = "order_not_payable"
+    default_message = _("This order can no longer be paid.")
+
+
+class AfterSaleTransitionInvalid(InvalidTransition):
+    code = "aftersale_transition_invalid"
+
+    @classmethod
+    def between(cls, current: str, target: str) -> "AfterSaleTransitionInvalid":
+        from orders.models import AfterSaleState
+
+        return cls(
+            format_lazy_message(
+                _("An after-sales request that is %(current)s cannot become %(target)s."),
+                current=AfterSaleState(current).label,
+                target=AfterSaleState(target).label,
+            )
+        )
+
+
+class AfterSaleNotAllowed(DomainError):
+    code = "aftersale_not_allowed"
+    status = 409
+    default_message = _("After-sales cannot be requested for this order now.")
+
+
+class AfterSaleWindowClosed(AfterSaleNotAllowed):
+    code = "aftersale_window_closed"
+    default_message = _("The after-sales period for this item has ended.")
+
+
+class AfterSaleAlreadyOpen(AfterSaleNotAllowed):
+    code = "aftersale_already_open"
+    default_message = _("This item already has an after-sales request in progress.")
+
+
+class AfterSaleQuantityInvalid(DomainError):
+    code = "aftersale_quantity_invalid"
+    default_message = _("You can ask for at most the units you have not been refunded for.")
+
+
+class RefundExceedsPaid(DomainError):
+    code = "refund_exceeds_paid"
+    default_message = _("The refund cannot be more than was paid for these units.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    default_message = _("Give a reason.")
+
+
+class TrackingRequired(DomainError):
+    code = "tracking_required"
+    default_message = _("Enter the carrier and the tracking number.")
+
+
+class PaymentProviderUnknown(DomainError):
+    code = "payment_provider_unknown"
+    default_message = _("This payment method is not available.")
+
+
+class PaymentGatewayError(DomainError):
+    code = "payment_gateway_error"
+    status = 502
+    default_message = _("The payment service did not answer. Please try again.")
+
+
+class PaymentNoticeRejected(DomainError):
+    """A gateway notice we refuse. ``code`` says why; the endpoint answers 4xx and logs it."""
+
+    code = "notice_rejected"
+    default_message = _("The payment notice was rejected.")
+
+
+class CashierTradeInvalid(DomainError):
+    code = "cashier_trade_invalid"
+    status = 409
+    default_message = _("This payment has been closed or already paid.")

@@ -1,0 +1,25 @@
+"""Hooks that ``orders`` calls and higher apps (``distribution``) register handlers for.
+
+Plain function calls through ``common.hooks.HookRegistry``, in registration order. ALL
+FOUR RUN INSIDE the transaction of the state change that fires them, on purpose: each
+handler's write must happen exactly once together with that change, or not at all. A
+handler that raises rolls the change back (the caller sees the error; a notice is then
+retried by the gateway, a sweep retries on its next run). Handlers that only notify
+people (SMS, WeChat messages) should queue their work with ``transaction.on_commit``
+themselves, so nothing is sent for a change that rolls back.
+
+- ``order_created(order)`` — inside ``order_create``: the attribution snapshot
+  (reseller, beneficiary chain, rates) must exist for every order and be written with it.
+- ``order_paid(order, payment)`` — inside the transaction that records the Payment
+  (the ``(provider, transaction_id)`` row) and moves the order to paid: commission
+  records are created exactly once with the payment. Duplicate notices never call it.
+- ``item_refunded(order_item, amount)`` — inside the transaction that marks the refund
+  succeeded; ``order_item.refunded_amount`` / ``refunded_quantity`` already include
+  ``amount`` (the exact Decimal refunded now), so the clawback is atomic with the refund.
+- ``item_window_closed(order_item)`` — inside the transaction that stamps
+  ``window_closed_at``: commission settlement happens exactly once, with the closing.
+"""
+
+from common.hooks import HookRegistry
+
+hooks = HookRegistry(("order_created", "order_paid", "item_refunded", "item_window_closed"))

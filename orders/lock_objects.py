@@ -1,0 +1,48 @@
+"""Every row lock the orders app takes. Always lock order → items → after-sale → refund,
+in that order, so two transactions never wait for each other in a cycle."""
+
+from django.db.models import QuerySet
+
+from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, SandboxTrade
+
+
+def order_qs_for_update() -> QuerySet[Order]:
+    return Order.objects.select_for_update(of=("self",)).order_by("pk")
+
+
+def order_lock(*, order_id: int) -> Order | None:
+    return order_qs_for_update().filter(pk=order_id).first()
+
+
+def order_lock_by_number(*, number: str) -> Order | None:
+    return order_qs_for_update().filter(number=number).first()
+
+
+def order_items_lock(*, order_id: int) -> list[OrderItem]:
+    return list(OrderItem.objects.select_for_update(of=("self",)).filter(order_id=order_id).order_by("pk"))
+
+
+def aftersale_lock(*, aftersale_id: int) -> AfterSale | None:
+    return AfterSale.objects.select_for_update(of=("self",)).filter(pk=aftersale_id).order_by("pk").first()
+
+
+def refund_lock(*, refund_id: int) -> Refund | None:
+    return Refund.objects.select_for_update(of=("self",)).filter(pk=refund_id).order_by("pk").first()
+
+
+def addresses_lock_for_user(*, user_id: int) -> list[Address]:
+    return list(Address.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
+
+
+def cart_items_lock_for_user(*, user_id: int) -> list[CartItem]:
+    return list(CartItem.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
+
+
+def sandbox_trade_lock(*, mchid: str, out_trade_no: str) -> SandboxTrade | None:
+    """The sandbox provider's own row lock (its side of the fence, not the shop's)."""
+    return (
+        SandboxTrade.objects.select_for_update(of=("self",))
+        .filter(mchid=mchid, out_trade_no=out_trade_no)
+        .order_by("pk")
+        .first()
+    )

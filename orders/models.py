@@ -1,1 +1,0 @@
-"""Orders: cart, checkout, payments, fulfilment and after-sales. Lands with the orders issue."""

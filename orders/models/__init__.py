@@ -1,0 +1,36 @@
+from orders.models.address import Address
+from orders.models.aftersale import (
+    AFTERSALE_TRANSITIONS,
+    OPEN_AFTERSALE_STATES,
+    AfterSale,
+    AfterSaleKind,
+    AfterSaleState,
+    Refund,
+    RefundState,
+)
+from orders.models.cart import CartItem
+from orders.models.order import ORDER_TRANSITIONS, Order, OrderEvent, OrderItem, OrderState
+from orders.models.payment import Payment
+from orders.models.sandbox import SandboxRefund, SandboxTrade
+from orders.models.shipping import ShippingRule
+
+__all__ = [
+    "AFTERSALE_TRANSITIONS",
+    "OPEN_AFTERSALE_STATES",
+    "ORDER_TRANSITIONS",
+    "Address",
+    "AfterSale",
+    "AfterSaleKind",
+    "AfterSaleState",
+    "CartItem",
+    "Order",
+    "OrderEvent",
+    "OrderItem",
+    "OrderState",
+    "Payment",
+    "Refund",
+    "RefundState",
+    "SandboxRefund",
+    "SandboxTrade",
+    "ShippingRule",
+]

@@ -1,0 +1,152 @@
+"""After-sales (售后) on one order item, and the refunds paid for them."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.models.order import MONEY, Order, OrderItem
+
+
+class AfterSaleKind(models.TextChoices):
+    REFUND_ONLY = "refund_only", _("refund only")
+    RETURN_AND_REFUND = "return_and_refund", _("return and refund")
+
+
+class AfterSaleState(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    APPROVED = "approved", _("approved")
+    BUYER_SHIPPED = "buyer_shipped", _("sent back by buyer")
+    RECEIVED_BACK = "received_back", _("received back")
+    REFUNDED = "refunded", _("refunded")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+A = AfterSaleState
+AFTERSALE_TRANSITIONS: dict[str, frozenset[str]] = {
+    A.REQUESTED: frozenset({A.APPROVED, A.REJECTED, A.WITHDRAWN}),
+    # refund_only: approved → refunded; return_and_refund: approved → buyer_shipped.
+    A.APPROVED: frozenset({A.BUYER_SHIPPED, A.REFUNDED, A.WITHDRAWN}),
+    A.BUYER_SHIPPED: frozenset({A.RECEIVED_BACK}),
+    A.RECEIVED_BACK: frozenset({A.REFUNDED}),
+    A.REFUNDED: frozenset(),
+    A.REJECTED: frozenset(),
+    A.WITHDRAWN: frozenset(),
+}
+OPEN_AFTERSALE_STATES = (A.REQUESTED, A.APPROVED, A.BUYER_SHIPPED, A.RECEIVED_BACK)
+
+
+class AfterSale(models.Model):
+    """A shopper's request to get money back for some units of one item.
+
+    At most one is open per item at a time (partial unique index), so two requests can
+    never claim the same units; while it is open the item's after-sales window stays open.
+    """
+
+    Kind = AfterSaleKind
+    State = AfterSaleState
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="aftersales", verbose_name=_("order")
+    )
+    order_item = models.ForeignKey(
+        OrderItem, on_delete=models.PROTECT, related_name="aftersales", verbose_name=_("order item")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="aftersales",
+        verbose_name=_("member"),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=AfterSaleKind.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=AfterSaleState.choices, default=AfterSaleState.REQUESTED
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    amount = models.DecimalField(_("refund amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=200)
+    reject_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
+    return_carrier = models.CharField(_("return carrier"), max_length=40, blank=True)
+    return_tracking_no = models.CharField(_("return tracking number"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("after-sales request")
+        verbose_name_plural = _("after-sales requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "-created_at"], name="aftersale_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_item"],
+                condition=Q(state__in=OPEN_AFTERSALE_STATES),
+                name="aftersale_one_open_per_item",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="aftersale_quantity_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="aftersale_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} {self.order_item}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_AFTERSALE_STATES
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
+
+
+class Refund(models.Model):
+    """Money sent back through the gateway for one after-sale.
+
+    ``refund_no`` is our idempotency key at the gateway (out_refund_no); the gateway's
+    own ``(provider, provider_refund_id)`` is unique too. An after-sale has at most one
+    live (pending or succeeded) refund; a failed one may be retried.
+    """
+
+    State = RefundState
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
+    order_item = models.ForeignKey(
+        OrderItem, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order item")
+    )
+    aftersale = models.ForeignKey(
+        AfterSale, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("after-sales request")
+    )
+    refund_no = models.CharField(_("refund number"), max_length=32, unique=True)
+    provider = models.CharField(_("provider"), max_length=20)
+    provider_refund_id = models.CharField(_("provider refund id"), max_length=64, null=True, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    state = models.CharField(
+        _("state"), max_length=12, choices=RefundState.choices, default=RefundState.PENDING
+    )
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_refund_id"], name="refund_unique_provider_id"
+            ),
+            models.UniqueConstraint(
+                fields=["aftersale"],
+                condition=Q(state__in=["pending", "succeeded"]),
+                name="refund_one_live_per_aftersale",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.refund_no

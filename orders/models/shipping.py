@@ -1,0 +1,52 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ShippingRule(models.Model):
+    """The one shipping rule (a singleton row, pk 1) that staff edit in the admin.
+
+    The fee is ``flat_fee``, or 0 when the items' amount after discounts reaches
+    ``free_over`` (empty: never free).
+    """
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    flat_fee = models.DecimalField(
+        _("flat shipping fee"), max_digits=12, decimal_places=2, default=Decimal("10.00")
+    )
+    free_over = models.DecimalField(
+        _("free shipping from"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("99.00"),
+        help_text=_(
+            "Orders whose items come to at least this amount ship free. Leave empty to always charge."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shipping rule")
+        verbose_name_plural = _("shipping rule")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="shipping_rule_singleton"),
+            models.CheckConstraint(condition=Q(flat_fee__gte=0), name="shipping_rule_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(free_over__isnull=True) | Q(free_over__gte=0),
+                name="shipping_rule_free_over_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Shipping rule"))
+
+    def fee_for(self, items_amount: Decimal) -> Decimal:
+        if self.free_over is not None and items_amount >= self.free_over:
+            return Decimal("0.00")
+        return self.flat_fee

@@ -1,0 +1,223 @@
+"""Reads for the shopper pages, the API and the admin. Each is a fixed number of queries."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from common.money import ZERO
+from mall.models import SKU, Product, User
+from orders.errors import AddressNotFound, AfterSaleNotFound, OrderNotFound
+from orders.models import (
+    OPEN_AFTERSALE_STATES,
+    Address,
+    AfterSale,
+    CartItem,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderState,
+)
+from orders.services.aftersale import REQUESTABLE_STATES, refundable_amount
+from orders.services.checkout import shipping_rule_get
+
+# --- the order list tabs: 待付款 / 待发货 / 待收货 / 已完成 / 售后 ----------------------
+TAB_STATES: dict[str, tuple[str, ...]] = {
+    "pending_payment": (OrderState.PENDING_PAYMENT,),
+    "to_ship": (OrderState.PAID,),
+    "to_receive": (OrderState.SHIPPED,),
+    "completed": (OrderState.RECEIVED, OrderState.COMPLETED),
+}
+TABS = ("all", *TAB_STATES, "aftersales")
+
+
+def _with_items(qs: QuerySet[Order]) -> QuerySet[Order]:
+    return qs.prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("pk")))
+
+
+def order_list_for_user(*, user: User, tab: str = "all") -> QuerySet[Order]:
+    """The member's orders for one tab, newest first, items prefetched (2 queries)."""
+    qs = Order.objects.filter(user=user)
+    if tab in TAB_STATES:
+        qs = qs.filter(state__in=TAB_STATES[tab])
+    elif tab == "aftersales":
+        qs = qs.filter(Exists(AfterSale.objects.filter(order=OuterRef("pk"))))
+    elif tab != "all":
+        raise OrderNotFound()
+    return _with_items(qs).order_by("-created_at", "-pk")
+
+
+def order_tab_counts(*, user: User) -> dict[str, int]:
+    """How many orders each tab holds (the badges), in one query."""
+    aggregates = {tab: Count("pk", filter=Q(state__in=states)) for tab, states in TAB_STATES.items()}
+    aggregates["aftersales"] = Count(
+        "pk",
+        filter=Q(Exists(AfterSale.objects.filter(order=OuterRef("pk"), state__in=OPEN_AFTERSALE_STATES))),
+    )
+    return Order.objects.filter(user=user).aggregate(**aggregates)
+
+
+def order_get_for_user(*, user: User, order_id: int) -> Order:
+    """A member's own order; someone else's id is simply not found (404)."""
+    order = Order.objects.filter(pk=order_id, user=user).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_detail_for_user(*, user: User, order_id: int) -> Order:
+    """The order with items, timeline (events, with their actor), after-sales, payment and refunds."""
+    order = (
+        _with_items(Order.objects.filter(pk=order_id, user=user))
+        .select_related("shop", "payment")
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "pk")
+            ),
+            Prefetch("aftersales", queryset=AfterSale.objects.order_by("-created_at", "-pk")),
+            "refunds",
+        )
+        .first()
+    )
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_timeline(*, order: Order) -> list[OrderEvent]:
+    return list(order.events.select_related("actor").order_by("created_at", "pk"))
+
+
+@dataclass(frozen=True)
+class AfterSaleOption:
+    """What the shopper may still ask for on one item (for the after-sales form)."""
+
+    order_item: OrderItem
+    max_quantity: int
+    max_amount: Decimal
+    kinds: tuple[str, ...]
+    has_open: bool
+
+
+def aftersale_options(*, user: User, order_id: int) -> list[AfterSaleOption]:
+    order = order_detail_for_user(user=user, order_id=order_id)
+    open_items = {a.order_item_id for a in order.aftersales.all() if a.is_open}
+    now = timezone.now()
+    options = []
+    for item in order.items.all():
+        remaining = item.remaining_quantity
+        window_open = item.window_closed_at is None and (
+            item.window_closes_at is None or item.window_closes_at > now
+        )
+        allowed = order.state in REQUESTABLE_STATES and window_open and remaining > 0
+        kinds = (
+            (("refund_only",) if order.state == OrderState.PAID else ("refund_only", "return_and_refund"))
+            if allowed
+            else ()
+        )
+        options.append(
+            AfterSaleOption(
+                order_item=item,
+                max_quantity=remaining if allowed else 0,
+                max_amount=refundable_amount(order_item=item, quantity=remaining) if remaining else ZERO,
+                kinds=kinds,
+                has_open=item.pk in open_items,
+            )
+        )
+    return options
+
+
+def aftersale_list_for_user(*, user: User) -> QuerySet[AfterSale]:
+    return (
+        AfterSale.objects.filter(user=user)
+        .select_related("order", "order_item")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def aftersale_get_for_user(*, user: User, aftersale_id: int) -> AfterSale:
+    aftersale = (
+        AfterSale.objects.filter(pk=aftersale_id, user=user)
+        .select_related("order", "order_item")
+        .prefetch_related("refunds")
+        .first()
+    )
+    if aftersale is None:
+        raise AfterSaleNotFound()
+    return aftersale
+
+
+# --- addresses ---------------------------------------------------------------------
+
+
+def address_list(*, user: User) -> QuerySet[Address]:
+    return Address.objects.filter(user=user).order_by("-is_default", "-updated_at", "-pk")
+
+
+def address_get_for_user(*, user: User, address_id: int) -> Address:
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:
+        raise AddressNotFound()
+    return address
+
+
+def address_default(*, user: User) -> Address | None:
+    return Address.objects.filter(user=user, is_default=True).first()
+
+
+# --- cart --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CartLine:
+    sku: SKU
+    quantity: int
+    problem: str  # "" | "off_shelf" | "insufficient_stock"
+
+    @property
+    def line_amount(self) -> Decimal:
+        return self.sku.price * self.quantity
+
+    @property
+    def can_buy(self) -> bool:
+        return not self.problem
+
+
+def _cart_line(sku: SKU, quantity: int) -> CartLine:
+    if not sku.is_active or sku.product.status != Product.Status.ON_SHELF:
+        problem = "off_shelf"
+    elif quantity > sku.stock:
+        problem = "insufficient_stock"
+    else:
+        problem = ""
+    return CartLine(sku=sku, quantity=quantity, problem=problem)
+
+
+def cart_lines_for_user(*, user: User) -> list[CartLine]:
+    """The member's cart, newest first, each line flagged if it cannot be bought now (1 query)."""
+    items = CartItem.objects.filter(user=user).select_related("sku__product").order_by("-added_at", "-pk")
+    return [_cart_line(item.sku, item.quantity) for item in items]
+
+
+def cart_lines_for_session(*, session: Mapping[str, Any]) -> list[CartLine]:
+    raw = session.get("cart") or {}
+    quantities: dict[int, int] = {}
+    for key, value in raw.items():
+        if str(key).isdigit() and isinstance(value, int) and value > 0:
+            quantities[int(key)] = value
+    skus = SKU.objects.select_related("product").filter(pk__in=quantities).order_by("pk")
+    return [_cart_line(sku, quantities[sku.pk]) for sku in skus]
+
+
+def cart_count_for_user(*, user: User) -> int:
+    return CartItem.objects.filter(user=user).count()
+
+
+def cart_summary(*, lines: list[CartLine]) -> dict[str, Decimal]:
+    """Subtotal and shipping of the buyable lines (the cart page footer)."""
+    subtotal = sum((line.line_amount for line in lines if line.can_buy), ZERO)
+    shipping = shipping_rule_get().fee_for(subtotal) if subtotal else ZERO
+    return {"subtotal": subtotal, "shipping_fee": shipping, "total": subtotal + shipping}

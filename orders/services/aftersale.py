@@ -1,0 +1,216 @@
+"""After-sales (售后) per order item: request, review, return of goods.
+
+Locks run order → items → after-sale. Holding the order's lock also keeps the window
+sweep from closing the item's window while a request is being made.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from common.money import to_money, unit_share_total
+from mall.models import User
+from orders.errors import (
+    AfterSaleAlreadyOpen,
+    AfterSaleNotAllowed,
+    AfterSaleNotFound,
+    AfterSaleQuantityInvalid,
+    AfterSaleWindowClosed,
+    ReasonRequired,
+    RefundExceedsPaid,
+    TrackingRequired,
+)
+from orders.lock_objects import aftersale_lock, order_items_lock, order_lock
+from orders.models import (
+    OPEN_AFTERSALE_STATES,
+    AfterSale,
+    AfterSaleKind,
+    AfterSaleState,
+    OrderEvent,
+    OrderItem,
+    OrderState,
+)
+from orders.services.transitions import aftersale_transition, event_add
+
+REQUESTABLE_STATES = (OrderState.PAID, OrderState.SHIPPED, OrderState.RECEIVED)
+
+
+def refundable_amount(*, order_item: OrderItem, quantity: int) -> Decimal:
+    """What the next ``quantity`` not-yet-refunded units paid: the cap of their refund.
+
+    Each unit's share is the item's paid amount / quantity rounded down to the fen, and
+    the last unit absorbs the remainder, so refunding every unit returns exactly the
+    paid amount.
+    """
+    start = order_item.refunded_quantity
+    if not 1 <= quantity <= order_item.quantity - start:
+        raise AfterSaleQuantityInvalid()
+    paid, total_units = order_item.paid_amount, order_item.quantity
+    return unit_share_total(paid, total_units, start + quantity) - unit_share_total(paid, total_units, start)
+
+
+def _parse_amount(amount: Decimal | str | None, cap: Decimal) -> Decimal:
+    if amount is None:
+        return cap
+    try:
+        value = to_money(amount)
+    except (ValueError, InvalidOperation):
+        raise RefundExceedsPaid() from None
+    if value <= 0 or value > cap:
+        raise RefundExceedsPaid()
+    return value
+
+
+def _lock_chain(aftersale_id: int) -> AfterSale:
+    """Lock an after-sale together with its order and items, in the house order."""
+    order_id = AfterSale.objects.filter(pk=aftersale_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise AfterSaleNotFound()
+    order = order_lock(order_id=order_id)
+    items = {item.pk: item for item in order_items_lock(order_id=order_id)}
+    aftersale = aftersale_lock(aftersale_id=aftersale_id)
+    aftersale.order = order
+    aftersale.order_item = items[aftersale.order_item_id]
+    return aftersale
+
+
+def _check_requestable(order_item: OrderItem, kind: str) -> None:
+    order = order_item.order
+    if order.state == OrderState.COMPLETED:
+        raise AfterSaleWindowClosed()
+    if order.state not in REQUESTABLE_STATES:
+        raise AfterSaleNotAllowed()
+    if kind == AfterSaleKind.RETURN_AND_REFUND and order.state == OrderState.PAID:
+        raise AfterSaleNotAllowed()  # nothing to send back before it was shipped
+    if order.state == OrderState.RECEIVED and (
+        order_item.window_closed_at is not None
+        or (order_item.window_closes_at is not None and order_item.window_closes_at <= timezone.now())
+    ):
+        raise AfterSaleWindowClosed()
+
+
+@transaction.atomic
+def aftersale_request(
+    *,
+    user: User,
+    order_item_id: int,
+    kind: str,
+    quantity: int,
+    reason: str,
+    amount: Decimal | str | None = None,
+) -> AfterSale:
+    """The shopper asks for a refund (or return and refund) of ``quantity`` units of one item.
+
+    The amount defaults to, and may not exceed, what those units paid.
+    """
+    if kind not in AfterSaleKind.values:
+        raise AfterSaleNotAllowed()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    order_id = (
+        OrderItem.objects.filter(pk=order_item_id, order__user=user)
+        .values_list("order_id", flat=True)
+        .first()
+    )
+    if order_id is None:
+        raise AfterSaleNotFound()
+    order = order_lock(order_id=order_id)
+    item = next(i for i in order_items_lock(order_id=order_id) if i.pk == order_item_id)
+    item.order = order
+    _check_requestable(item, kind)
+    if AfterSale.objects.filter(order_item=item, state__in=OPEN_AFTERSALE_STATES).exists():
+        raise AfterSaleAlreadyOpen()
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        raise AfterSaleQuantityInvalid()
+    value = _parse_amount(amount, refundable_amount(order_item=item, quantity=quantity))
+    aftersale = AfterSale.objects.create(
+        order=order,
+        order_item=item,
+        user=user,
+        kind=kind,
+        quantity=quantity,
+        amount=value,
+        reason=reason[:200],
+    )
+    event_add(
+        order_id=order.pk,
+        kind=OrderEvent.Kind.AFTERSALE_REQUESTED,
+        actor=user,
+        message=f"{item.product_title} × {quantity}: {reason[:100]}",
+    )
+    return aftersale
+
+
+@transaction.atomic
+def aftersale_approve(*, aftersale: AfterSale, actor: User | None) -> AfterSale:
+    locked = _lock_chain(aftersale.pk)
+    return aftersale_transition(
+        aftersale=locked,
+        to=AfterSaleState.APPROVED,
+        actor=actor,
+        event_kind=OrderEvent.Kind.AFTERSALE_APPROVED,
+    )
+
+
+@transaction.atomic
+def aftersale_reject(*, aftersale: AfterSale, actor: User | None, reason: str) -> AfterSale:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    locked = _lock_chain(aftersale.pk)
+    return aftersale_transition(
+        aftersale=locked,
+        to=AfterSaleState.REJECTED,
+        actor=actor,
+        event_kind=OrderEvent.Kind.AFTERSALE_REJECTED,
+        message=reason[:200],
+        reject_reason=reason[:200],
+    )
+
+
+@transaction.atomic
+def aftersale_withdraw(*, aftersale: AfterSale, user: User) -> AfterSale:
+    """The shopper withdraws a request that has not been refunded yet (and no refund is under way)."""
+    locked = _lock_chain(aftersale.pk)
+    if locked.user_id != user.pk:
+        raise AfterSaleNotFound()
+    if locked.refunds.filter(state="pending").exists():
+        raise AfterSaleNotAllowed()
+    return aftersale_transition(
+        aftersale=locked,
+        to=AfterSaleState.WITHDRAWN,
+        actor=user,
+        event_kind=OrderEvent.Kind.AFTERSALE_WITHDRAWN,
+    )
+
+
+@transaction.atomic
+def aftersale_buyer_ship(*, aftersale: AfterSale, user: User, carrier: str, tracking_no: str) -> AfterSale:
+    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    if not carrier or not tracking_no or len(carrier) > 40 or len(tracking_no) > 40:
+        raise TrackingRequired()
+    locked = _lock_chain(aftersale.pk)
+    if locked.user_id != user.pk:
+        raise AfterSaleNotFound()
+    return aftersale_transition(
+        aftersale=locked,
+        to=AfterSaleState.BUYER_SHIPPED,
+        actor=user,
+        event_kind=OrderEvent.Kind.AFTERSALE_BUYER_SHIPPED,
+        message=f"{carrier} {tracking_no}",
+        return_carrier=carrier,
+        return_tracking_no=tracking_no,
+    )
+
+
+@transaction.atomic
+def aftersale_confirm_received(*, aftersale: AfterSale, actor: User | None) -> AfterSale:
+    locked = _lock_chain(aftersale.pk)
+    return aftersale_transition(
+        aftersale=locked,
+        to=AfterSaleState.RECEIVED_BACK,
+        actor=actor,
+        event_kind=OrderEvent.Kind.AFTERSALE_RECEIVED_BACK,
+    )

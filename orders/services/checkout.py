@@ -1,0 +1,238 @@
+"""Checkout: price the lines (preview) and create the order with its snapshots."""
+
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.money import ZERO, allocate, to_money
+from mall.errors import InsufficientStock, SKUNotFound
+from mall.models import SKU, Product, Shop, User
+from mall.services.catalog import sku_reserve_stock
+from mall.services.shops import platform_shop_get
+from orders.errors import (
+    AddressNotFound,
+    CartEmpty,
+    OutOfStock,
+    ProductUnavailable,
+    QuantityInvalid,
+    format_lazy_message,
+)
+from orders.hooks import hooks
+from orders.models import Address, CartItem, Order, OrderEvent, OrderItem, ShippingRule
+from orders.services.transitions import event_add
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NUMBER_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class CheckoutLine:
+    sku_id: int
+    quantity: int
+
+
+@dataclass
+class PricedLine:
+    sku: SKU
+    quantity: int
+    unit_price: Decimal
+    line_amount: Decimal
+    discount_amount: Decimal = ZERO
+    problem: str = ""  # why this line cannot be bought now ("" when it can)
+
+    @property
+    def paid_amount(self) -> Decimal:
+        return self.line_amount - self.discount_amount
+
+
+@dataclass
+class CheckoutPreview:
+    lines: list[PricedLine]
+    subtotal: Decimal
+    discount_amount: Decimal
+    shipping_fee: Decimal
+    total_amount: Decimal
+    address: Address | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.problems and self.address is not None
+
+
+def shipping_rule_get() -> ShippingRule:
+    rule = ShippingRule.objects.filter(pk=ShippingRule.SINGLETON_PK).first()
+    if rule is None:
+        rule, _created = ShippingRule.objects.get_or_create(pk=ShippingRule.SINGLETON_PK)
+    return rule
+
+
+def _merge(lines: list[CheckoutLine]) -> dict[int, int]:
+    merged: dict[int, int] = {}
+    for line in lines:
+        if not isinstance(line.quantity, int) or line.quantity < 1:
+            raise QuantityInvalid()
+        merged[line.sku_id] = merged.get(line.sku_id, 0) + line.quantity
+    if not merged:
+        raise CartEmpty()
+    if any(q > settings.ORDERS_CART_MAX_QUANTITY for q in merged.values()):
+        raise QuantityInvalid()
+    return merged
+
+
+def _line_problem(sku: SKU, quantity: int) -> str:
+    """ "" or a (lazy, translated when shown) message saying why this line cannot be bought."""
+    if not sku.is_active or sku.product.status != Product.Status.ON_SHELF:
+        return format_lazy_message(_("%(title)s is no longer on sale."), title=sku.product.title)
+    if quantity > sku.stock:
+        return OutOfStock.for_product(sku.product.title, available=sku.stock).message
+    return ""
+
+
+def _price(lines: list[CheckoutLine], *, discount: Decimal = ZERO) -> tuple[list[PricedLine], Decimal]:
+    """Price every line from the current catalogue (one query) and spread the discount."""
+    merged = _merge(lines)
+    skus = {s.pk: s for s in SKU.objects.select_related("product").filter(pk__in=merged)}
+    if len(skus) != len(merged):
+        raise SKUNotFound()
+    priced = [
+        PricedLine(
+            sku=skus[sku_id],
+            quantity=q,
+            unit_price=skus[sku_id].price,
+            line_amount=skus[sku_id].price * q,
+            problem=_line_problem(skus[sku_id], q),
+        )
+        for sku_id, q in merged.items()
+    ]
+    subtotal = sum((p.line_amount for p in priced), ZERO)
+    discount = min(to_money(discount), subtotal)
+    if discount > 0:
+        for line, share in zip(priced, allocate(discount, [p.line_amount for p in priced]), strict=True):
+            line.discount_amount = share
+    return priced, subtotal
+
+
+def checkout_preview(
+    *, user: User, lines: list[CheckoutLine], address: Address | None = None
+) -> CheckoutPreview:
+    """What the checkout page shows: items, subtotal, shipping and total, with any problems."""
+    if address is not None and address.user_id != user.pk:
+        raise AddressNotFound()
+    if address is None:
+        address = Address.objects.filter(user=user, is_default=True).first()
+    priced, subtotal = _price(lines)
+    discount = sum((p.discount_amount for p in priced), ZERO)
+    shipping = shipping_rule_get().fee_for(subtotal - discount)
+    return CheckoutPreview(
+        lines=priced,
+        subtotal=subtotal,
+        discount_amount=discount,
+        shipping_fee=shipping,
+        total_amount=subtotal - discount + shipping,
+        address=address,
+        problems=[p.problem for p in priced if p.problem],
+    )
+
+
+def order_number_new() -> str:
+    """``Q`` + the Shanghai date + 8 random digits, e.g. ``Q2026112304817263``."""
+    return f"Q{timezone.now().astimezone(SHANGHAI):%Y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def _insert_order(**fields: object) -> Order:
+    for _attempt in range(NUMBER_ATTEMPTS - 1):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(number=order_number_new(), **fields)
+        except IntegrityError as exc:
+            if "number" not in str(exc):
+                raise
+    return Order.objects.create(number=order_number_new(), **fields)
+
+
+def _raise_first_problem(priced: list[PricedLine]) -> None:
+    for line in priced:
+        if not line.problem:
+            continue
+        if line.quantity > line.sku.stock and line.sku.is_active:
+            raise OutOfStock(line.problem)
+        raise ProductUnavailable(line.problem)
+
+
+@transaction.atomic
+def order_create(
+    *,
+    user: User,
+    lines: list[CheckoutLine],
+    address: Address,
+    shop: Shop | None = None,
+    note: str = "",
+    clear_cart: bool = False,
+) -> Order:
+    """Create a pending-payment order with its snapshots and reserve its stock.
+
+    Stock is taken last, by one guarded UPDATE per SKU in SKU order (no deadlocks), so a
+    hot SKU's row is locked only for the end of the transaction. Any line short of
+    stock rolls the whole order back with ``OutOfStock`` (库存不足).
+    """
+    if address.user_id != user.pk:
+        raise AddressNotFound()
+    if shop is None or not shop.is_active:
+        shop = platform_shop_get()
+    priced, subtotal = _price(lines)
+    _raise_first_problem(priced)
+    discount = sum((p.discount_amount for p in priced), ZERO)
+    shipping = shipping_rule_get().fee_for(subtotal - discount)
+    now = timezone.now()
+    order = _insert_order(
+        user=user,
+        shop=shop,
+        subtotal=subtotal,
+        discount_amount=discount,
+        shipping_fee=shipping,
+        total_amount=subtotal - discount + shipping,
+        note=(note or "").strip()[:200],
+        receiver=address.receiver,
+        receiver_phone=address.phone,
+        province=address.province,
+        city=address.city,
+        district=address.district,
+        address_detail=address.detail,
+        payment_deadline=now + settings.ORDERS_UNPAID_TIMEOUT,
+    )
+    OrderItem.objects.bulk_create(
+        [
+            OrderItem(
+                order=order,
+                sku=p.sku,
+                product_id=p.sku.product_id,
+                product_title=p.sku.product.title,
+                sku_specs=p.sku.specs,
+                sku_spec_text=p.sku.spec_text,
+                unit_price=p.unit_price,
+                cost_price=p.sku.cost_price,
+                quantity=p.quantity,
+                line_amount=p.line_amount,
+                discount_amount=p.discount_amount,
+                paid_amount=p.paid_amount,
+            )
+            for p in priced
+        ]
+    )
+    event_add(order_id=order.pk, kind=OrderEvent.Kind.CREATED, actor=user)
+    if clear_cart:
+        CartItem.objects.filter(user=user, sku_id__in=[p.sku.pk for p in priced]).delete()
+    hooks.call("order_created", order=order)
+    for p in sorted(priced, key=lambda line: line.sku.pk):
+        try:
+            sku_reserve_stock(sku_id=p.sku.pk, quantity=p.quantity)
+        except InsufficientStock:
+            raise OutOfStock.for_product(p.sku.product.title) from None
+    return order

@@ -1,0 +1,86 @@
+"""Factories and helpers that build orders through the real services."""
+
+from decimal import Decimal
+
+import factory
+from django.db import connection
+from django.db.utils import OperationalError
+
+from mall.models import SKU, User
+from orders.models import Address, Order, OrderItem
+from orders.payments import sandbox_provider
+from orders.services.checkout import CheckoutLine, order_create
+from orders.services.payment import payment_notice_handle, payment_start
+from tests.mall.factories import SKUFactory, UserFactory
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    user = factory.SubFactory(UserFactory)
+    receiver = "王小明"
+    phone = "13800138000"
+    province = "浙江省"
+    city = "杭州市"
+    district = "西湖区"
+    detail = "文三路 100 号"
+    is_default = True
+
+
+def place_order(
+    *, user: User | None = None, lines: list[tuple[SKU, int]] | None = None, address: Address | None = None
+) -> Order:
+    user = user or UserFactory()
+    address = address or AddressFactory(user=user)
+    lines = lines or [(SKUFactory(price=Decimal("10.00"), stock=10), 1)]
+    return order_create(
+        user=user, address=address, lines=[CheckoutLine(sku_id=sku.pk, quantity=q) for sku, q in lines]
+    )
+
+
+def set_discount(order: Order, item: OrderItem, discount: Decimal) -> None:
+    """Give one item a discount (checkout has no promotions yet), keeping every sum exact."""
+    OrderItem.objects.filter(pk=item.pk).update(
+        discount_amount=discount, paid_amount=item.line_amount - discount
+    )
+    Order.objects.filter(pk=order.pk).update(
+        discount_amount=order.discount_amount + discount, total_amount=order.total_amount - discount
+    )
+    order.refresh_from_db()
+
+
+def open_and_pay_at_cashier(order: Order) -> sandbox_provider.SandboxTrade:
+    """The shopper opens the cashier and pays; returns the provider's trade (no notice yet)."""
+    start = payment_start(order=order, return_url="/")
+    token = start.cashier_url.rstrip("/").rsplit("/", 1)[-1]
+    return sandbox_provider.cashier_pay(token=token)
+
+
+def deliver_trade_notice(trade: sandbox_provider.SandboxTrade) -> None:
+    headers, body = sandbox_provider.trade_notice_build(trade)
+    payment_notice_handle(provider="sandbox", headers=headers, body=body)
+
+
+def pay(order: Order) -> Order:
+    """Pay ``order`` through the sandbox: cashier, then the signed notice."""
+    deliver_trade_notice(open_and_pay_at_cashier(order))
+    order.refresh_from_db()
+    return order
+
+
+def connect_with_retry(attempts: int = 20) -> None:
+    """Open this thread's connection; other test runs may briefly hold many connections."""
+    import time
+
+    for attempt in range(attempts):
+        try:
+            connection.ensure_connection()
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+
+
+__all__ = ["AddressFactory", "connect_with_retry", "pay", "place_order", "set_discount"]
