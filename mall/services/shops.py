@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mall.errors import ProductNotFound, ShopExists
@@ -11,7 +13,8 @@ def platform_shop_get() -> Shop:
     shop = Shop.objects.filter(is_platform=True).first()
     if shop is None:
         try:
-            with transaction.atomic():
+            # Stored once, so in the site's language, not in that of whoever came first.
+            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
                 shop = Shop.objects.create(is_platform=True, name=_("Quanzi official store"),
                                            intro=_("Curated by the platform"))
         except IntegrityError:  # created concurrently
