@@ -19,6 +19,11 @@ class OrderNotFound(NotFound):
     default_message = _("This order does not exist.")
 
 
+class OrderItemNotFound(NotFound):
+    code = "order_item_not_found"
+    default_message = _("This item is not in the order.")
+
+
 class AfterSaleNotFound(NotFound):
     code = "aftersale_not_found"
     default_message = _("This after-sales request does not exist.")

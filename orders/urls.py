@@ -1,9 +1,10 @@
-"""The orders app's own URLs: the payment notify endpoint and the sandbox cashier.
-(The shopper pages are added beside these by the H5 pages.)"""
+"""The orders app's own URLs: the shopper pages, the payment notify endpoint and the
+sandbox cashier. Included before ``mall.urls``, so ``/cart/`` is served from here."""
 
 from django.urls import path
 
 from orders.payments import views as payment_views
+from orders.views import addresses, aftersales, cart, checkout, orders
 
 app_name = "orders"
 
@@ -12,4 +13,39 @@ urlpatterns = [
     path("pay/sandbox/<str:token>/", payment_views.sandbox_cashier, name="sandbox-cashier"),
     path("pay/sandbox/<str:token>/pay/", payment_views.sandbox_cashier_pay, name="sandbox-cashier-pay"),
     path("pay/sandbox/<str:token>/fail/", payment_views.sandbox_cashier_fail, name="sandbox-cashier-fail"),
+    # cart and checkout
+    path("cart/", cart.cart, name="cart"),
+    path("cart/add/", cart.cart_add, name="cart_add"),
+    path("cart/update/", cart.cart_update, name="cart_update"),
+    path("cart/remove/", cart.cart_remove, name="cart_remove"),
+    path("cart/checkout/", cart.cart_checkout, name="cart_checkout"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    # addresses
+    path("addresses/", addresses.address_list, name="addresses"),
+    path("addresses/new/", addresses.address_new, name="address_new"),
+    path("addresses/<int:address_id>/edit/", addresses.address_edit, name="address_edit"),
+    path("addresses/<int:address_id>/delete/", addresses.address_delete, name="address_delete"),
+    path("addresses/<int:address_id>/default/", addresses.address_set_default, name="address_default"),
+    # orders and after-sales
+    path("orders/", orders.order_list, name="list"),
+    path("orders/<str:number>/", orders.order_detail, name="detail"),
+    path("orders/<str:number>/pay/", orders.order_pay, name="pay"),
+    path("orders/<str:number>/cancel/", orders.order_cancel_view, name="cancel"),
+    path("orders/<str:number>/confirm-receipt/", orders.order_confirm_receipt_view, name="confirm_receipt"),
+    path(
+        "orders/<str:number>/items/<int:item_id>/aftersale/",
+        aftersales.aftersale_new,
+        name="aftersale_new",
+    ),
+    path("aftersales/<int:aftersale_id>/", aftersales.aftersale_detail, name="aftersale"),
+    path(
+        "aftersales/<int:aftersale_id>/withdraw/",
+        aftersales.aftersale_withdraw_view,
+        name="aftersale_withdraw",
+    ),
+    path(
+        "aftersales/<int:aftersale_id>/ship-back/",
+        aftersales.aftersale_ship_back,
+        name="aftersale_ship_back",
+    ),
 ]

@@ -140,6 +140,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `state` / `kind`: name each choice set once (orders API).
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStateEnum": "orders.models.OrderState",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+        "AfterSaleKindEnum": "orders.models.AfterSaleKind",
+        "AfterSaleStateEnum": "orders.models.AfterSaleState",
+        "RefundStateEnum": "orders.models.RefundState",
+    },
 }
 
 # --- Celery --------------------------------------------------------------------

@@ -144,6 +144,29 @@ def payment_confirm_from_status(*, provider: str, status: TradeStatus) -> Paymen
     )
 
 
+def payment_sync(*, order: Order) -> bool:
+    """Ask the gateway about one unpaid order whose cashier was opened, and record the
+    payment if it was made; True when the order is paid afterwards.
+
+    For the shopper who comes back from the cashier before the notice arrived (WeChat
+    Pay's advice for H5 returns). Safe to call any number of times: recording goes
+    through ``payment_confirm``, which is exactly-once.
+    """
+    if order.state != OrderState.PENDING_PAYMENT:
+        return order.state != OrderState.CANCELLED
+    if not order.payment_provider:
+        return False
+    try:
+        status = get_gateway(order.payment_provider).query_payment(out_trade_no=order.number)
+        if not status.is_paid:
+            return False
+        payment_confirm_from_status(provider=order.payment_provider, status=status)
+    except (GatewayUnavailable, PaymentNoticeRejected) as exc:
+        logger.warning("order %s: payment sync not applied: %s", order.number, exc)
+        return False
+    return True
+
+
 def payment_notice_handle(*, provider: str, headers: Mapping[str, str], body: bytes) -> None:
     """The notify endpoint's work: verify, decode and apply one gateway notice."""
     from orders.services.refund import refund_confirm

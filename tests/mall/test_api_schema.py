@@ -112,32 +112,3 @@ def test_docs_page_loads_swagger_ui_from_local_static_files():
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
     assert "cdn" not in html.lower()
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_docs_page_renders_offline_in_chromium(live_server, artifacts_dir, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM stays in the server's.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    requested_hosts: set[str] = set()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("request", lambda request: requested_hosts.add(request.url.split("/")[2]))
-        page.goto(f"{live_server.url}/api/docs/")
-        page.wait_for_selector(".swagger-ui .info .title", timeout=15_000)
-        page.wait_for_selector(".opblock-tag-section", timeout=15_000)
-        title = page.inner_text(".swagger-ui .info .title")
-        tags = page.locator(".opblock-tag").all_inner_texts()
-        page.screenshot(path=str(artifacts_dir / "api-docs.png"), full_page=False)
-        browser.close()
-
-    assert title.startswith("Quanzi API")
-    assert {"account", "catalogue", "shops", "my shop"} <= {t.split("\n")[0].strip() for t in tags}
-    assert requested_hosts == {live_server.url.split("/")[2]}  # nothing from a CDN

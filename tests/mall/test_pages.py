@@ -251,8 +251,9 @@ def test_product_page_shows_price_range_specs_and_sku_json(client):
     assert by_key["尺码:L;颜色:蓝"] == {"id": blue_l.pk, "specs": {"颜色": "蓝", "尺码": "L"},
                                        "price": "89.00", "price_display": "¥89.00", "stock": 12}
     assert by_key["尺码:M;颜色:红"]["stock"] == 5
-    assert 'data-testid="cart-notice"' in html
-    assert 'data-testid="add-to-cart" disabled' in html
+    assert 'action="/cart/add/"' in html  # the orders app's cart
+    assert 'data-testid="cart-notice"' not in html
+    assert 'data-testid="add-to-cart" disabled' in html  # until a SKU is picked
 
 
 def test_product_page_hides_inactive_skus_from_the_picker(client):
@@ -593,10 +594,11 @@ def test_me_without_shop_has_no_shop_entry(client):
     assert 'data-testid="menu-shop"' not in html
 
 
-def test_cart_page_is_a_coming_soon_page(client):
-    html = page_text(client.get(reverse("mall:cart")))
+def test_cart_is_served_by_the_orders_app(client):
+    html = page_text(client.get("/cart/"))
 
-    assert 'data-testid="cart-coming-soon"' in html
+    assert 'data-testid="cart-empty"' in html
+    assert 'data-testid="cart-coming-soon"' not in html
 
 
 @pytest.mark.parametrize(("url", "tab"), [

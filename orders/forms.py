@@ -1,0 +1,126 @@
+"""Forms of the shopper pages.
+
+They check the shape of the input only (present, a number, not too long). The rules
+(is the stock enough, may this item still be refunded, how much) live in the services;
+the views turn their domain errors into form errors with ``add_domain_error`` so the page
+shows them next to the field they are about.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from common.phone import normalize_phone, validate_phone
+from mall.forms import DomainErrorFormMixin
+from orders.models import AfterSaleKind
+
+MAX_QUANTITY = 99
+
+
+class CartAddForm(forms.Form):
+    sku_id = forms.IntegerField(min_value=1, error_messages={"required": _("Choose a specification first.")})
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, required=False)
+    action = forms.ChoiceField(choices=[("add", "add"), ("buy", "buy")], required=False)
+
+    def clean_quantity(self) -> int:
+        return self.cleaned_data.get("quantity") or 1
+
+
+class CartQuantityForm(forms.Form):
+    sku_id = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+
+
+class CartSelectionForm(forms.Form):
+    """The lines ticked on the cart page (去结算) or to delete."""
+
+    sku_id = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
+
+    def __init__(self, *args: object, sku_ids: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sku_id"].choices = [(pk, pk) for pk in sku_ids]
+
+
+class CheckoutForm(forms.Form):
+    address_id = forms.IntegerField(
+        min_value=1, error_messages={"required": _("Add a delivery address first.")}
+    )
+    note = forms.CharField(
+        label=_("Note to the seller"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Optional, 200 characters at most")}),
+    )
+    token = forms.CharField(max_length=64)
+
+
+class AddressForm(DomainErrorFormMixin, forms.Form):
+    receiver = forms.CharField(
+        label=_("Receiver"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "tel", "placeholder": _("11-digit mobile number")}
+        ),
+    )
+    province = forms.CharField(
+        label=_("Province"), max_length=20, widget=forms.TextInput(attrs={"list": "provinces"})
+    )
+    city = forms.CharField(label=_("City"), max_length=20)
+    district = forms.CharField(label=_("District / county"), max_length=20)
+    detail = forms.CharField(
+        label=_("Street address"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"placeholder": _("Street, building, room number")}),
+    )
+    is_default = forms.BooleanField(label=_("Use as my default address"), required=False)
+
+    def clean_phone(self) -> str:
+        phone = normalize_phone(self.cleaned_data["phone"])
+        validate_phone(phone)
+        return phone
+
+
+class AfterSaleForm(DomainErrorFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), widget=forms.RadioSelect)
+    quantity = forms.TypedChoiceField(label=_("Quantity"), coerce=int)
+    amount = forms.DecimalField(
+        label=_("Refund amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    reason = forms.ChoiceField(label=_("Reason"))
+    description = forms.CharField(
+        label=_("Details"),
+        max_length=150,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Optional: tell us more")}),
+    )
+
+    REASONS = (
+        _("No longer needed"),
+        _("Ordered the wrong item or quantity"),
+        _("Damaged on arrival"),
+        _("Quality problem"),
+        _("Not as described"),
+        _("Other"),
+    )
+
+    def __init__(self, *args: object, kinds: tuple[str, ...], max_quantity: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, AfterSaleKind(k).label) for k in kinds]
+        self.fields["quantity"].choices = [(n, n) for n in range(1, max_quantity + 1)]
+        self.fields["reason"].choices = [("", _("Choose a reason")), *((str(r), r) for r in self.REASONS)]
+
+    def full_reason(self) -> str:
+        reason, description = self.cleaned_data["reason"], self.cleaned_data["description"].strip()
+        return f"{reason}: {description}" if description else reason
+
+
+class ShipBackForm(DomainErrorFormMixin, forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=40)
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=40)
