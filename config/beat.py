@@ -32,7 +32,18 @@ ORDERS: dict = {
                                          "schedule": timedelta(seconds=15)},
 }
 
-DISTRIBUTION: dict = {}
+DISTRIBUTION: dict = {
+    # The freshness bound of team figures: sign-ups also queue their own (coalesced)
+    # placement; this sweep catches whatever was skipped or lost. See distribution/tree.
+    "distribution-place-pending-referral-trees": {
+        "task": "distribution.tasks.place_pending_referral_trees",
+        "schedule": timedelta(seconds=10),
+    },
+    "distribution-check-referral-trees": {
+        "task": "distribution.tasks.check_referral_trees",
+        "schedule": crontab(minute=30, hour=3),
+    },
+}
 
 BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION}
 

@@ -362,19 +362,22 @@ def test_signup_happy_path_registers_signs_in_and_calls_hooks(client, signed_in_
 
 
 def test_signup_passes_the_session_invite_code_and_redirects_to_next(client, registered_calls):
+    from tests.distribution.factories import MemberFactory
+
+    invite_code = MemberFactory().invite_code
     session = client.session
-    session["invite_code"] = "ABCD2345"
+    session["invite_code"] = invite_code
     session.save()
     code = send_code(client, "13812345678")
 
     response = client.post(reverse("mall:signup"), {
         "phone": "13812345678", "code": code, "password": "Quanzi-strong-9",
-        "invite_code": "ABCD2345", "next": "/c/",
+        "invite_code": invite_code, "next": "/c/",
     })
 
     assert response.status_code == 302
     assert response["Location"] == "/c/"
-    assert registered_calls == [("13812345678", "ABCD2345", "link")]
+    assert registered_calls == [("13812345678", invite_code, "link")]
 
 
 def test_signup_form_is_prefilled_with_the_session_invite_code(client):

@@ -1,0 +1,1 @@
+"""The commission engine's pure arithmetic (``calc``); the services use it."""

@@ -1,0 +1,95 @@
+"""Reads of the referral forest.
+
+Team figures come from the MPTT range of a member: one index-only range query over
+``member_tree_lft_idx`` (tree_id, lft) INCLUDE (rght, depth, own_paid_sales). Members who
+joined in the last few seconds are pending (not numbered yet) and are counted once placed:
+team figures are fresh within the placement bound (30 s; see ``distribution/tree``).
+The parent chain, which commissions use, is exact at once.
+
+Raw SQL here formats only table and column names taken from the models (hence the
+``noqa: S608``); every value is a bound parameter.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from common.money import ZERO
+from distribution.models import Member
+
+TABLE = Member._meta.db_table
+MAX_ANCESTOR_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    size: int  # every descendant
+    paid_sales: Decimal  # SUM(own_paid_sales) over the descendants
+
+
+def _range_sql(select: str) -> str:
+    return f"SELECT {select} FROM {TABLE} WHERE tree_id = %s AND lft > %s AND lft < %s"  # noqa: S608
+
+
+def team_figures(*, member: Member) -> TeamFigures:
+    """Team size and team paid sales in one range query (current numbers of ``member``)."""
+    if not member.lft:
+        return TeamFigures(size=0, paid_sales=ZERO)
+    with connection.cursor() as cursor:
+        cursor.execute(_range_sql("count(*), COALESCE(SUM(own_paid_sales), 0)"),
+                       [member.tree_id, member.lft, member.rght])
+        size, sales = cursor.fetchone()
+    return TeamFigures(size=int(size), paid_sales=Decimal(sales).quantize(ZERO))
+
+
+def team_size(*, member: Member) -> int:
+    if not member.lft:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_range_sql("count(*)"), [member.tree_id, member.lft, member.rght])
+        return int(cursor.fetchone()[0])
+
+
+def team_paid_sales(*, member: Member) -> Decimal:
+    if not member.lft:
+        return ZERO
+    with connection.cursor() as cursor:
+        cursor.execute(_range_sql("COALESCE(SUM(own_paid_sales), 0)"),
+                       [member.tree_id, member.lft, member.rght])
+        return Decimal(cursor.fetchone()[0]).quantize(ZERO)
+
+
+def member_ancestors(member_id: int, depth: int = MAX_ANCESTOR_DEPTH) -> list[int]:
+    """Ids of the upline chain, nearest first, at most ``depth`` (<= 3) steps.
+
+    Walks ``parent_id`` with a recursive CTE, never ``lft``/``rght``: it is right for a
+    member who joined a second ago and is not placed yet.
+    """
+    depth = max(0, min(depth, MAX_ANCESTOR_DEPTH))
+    if depth == 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE up(id, parent_id, n) AS ("  # noqa: S608
+            f" SELECT id, parent_id, 0 FROM {TABLE} WHERE id = %s"
+            f" UNION ALL SELECT m.id, m.parent_id, up.n + 1 FROM {TABLE} m JOIN up ON m.id = up.parent_id"
+            f" WHERE up.n < %s)"
+            f" SELECT id FROM up WHERE n > 0 ORDER BY n",
+            [member_id, depth],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def member_for_user(*, user_id: int) -> Member | None:
+    return Member.objects.filter(user_id=user_id).first()
+
+
+def member_direct_downlines(*, member: Member) -> QuerySet[Member]:
+    """Direct downlines in join order (index (parent_id, id)); pending ones included."""
+    return Member.objects.filter(parent_id=member.pk).select_related("user").order_by("id")
+
+
+def binding_history(*, member: Member) -> QuerySet:
+    return member.binding_history.select_related("old_parent__user", "new_parent__user", "operator")

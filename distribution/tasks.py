@@ -1,0 +1,39 @@
+"""Periodic and queued work of the referral app. Each task is safe to run twice at once:
+placement takes the tree's lock with a try-lock, and the check only reads."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from distribution.services.placement import referral_tree_place_pending, referral_trees_place_all_pending
+from distribution.services.settings import referral_settings_get
+from distribution.tree.check import check_forest
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def place_referral_tree(tree_id: int) -> int:
+    """Queued (coalesced) by sign-ups: number the tree's pending members."""
+    result = referral_tree_place_pending(tree_id=tree_id)
+    return 0 if result is None else result.placed
+
+
+@shared_task(ignore_result=True)
+def place_pending_referral_trees() -> int:
+    """Beat sweep: the freshness guarantee even if a queued placement was lost or skipped."""
+    return referral_trees_place_all_pending().placed
+
+
+@shared_task(ignore_result=True)
+def check_referral_trees() -> bool:
+    """Nightly: compare every tree with a rebuild and log the verdict."""
+    bound = referral_settings_get().pending_alert_seconds
+    report = check_forest(stale_before=timezone.now() - timedelta(seconds=bound))
+    if report.ok:
+        logger.info("referral tree check: %s", report.summary())
+    else:
+        logger.error("referral tree check: %s\n%s", report.summary(), "\n".join(report.details))
+    return report.ok
