@@ -39,6 +39,14 @@ DISTRIBUTION: dict = {
         "task": "distribution.tasks.place_pending_referral_trees",
         "schedule": timedelta(seconds=10),
     },
+    "distribution-settle-commissions": {
+        "task": "distribution.tasks.settle_commissions",
+        "schedule": timedelta(minutes=1),
+    },
+    "distribution-reconcile-wallets": {
+        "task": "distribution.tasks.reconcile_wallets",
+        "schedule": crontab(minute=45, hour=3),
+    },
     "distribution-check-referral-trees": {
         "task": "distribution.tasks.check_referral_trees",
         "schedule": crontab(minute=30, hour=3),

@@ -7,13 +7,11 @@ class DistributionConfig(AppConfig):
     verbose_name = _("Distribution")
 
     def ready(self) -> None:
+        from distribution import handlers
         from mall.hooks import hooks as mall_hooks
+        from orders.hooks import hooks as order_hooks
 
-        mall_hooks.register("user_registered", on_user_registered)
-
-
-def on_user_registered(*, user, invite_code: str | None, source: str) -> None:
-    """Runs inside the sign-up transaction: a bad invite code refuses the whole sign-up."""
-    from distribution.services.members import member_create_for_user
-
-    member_create_for_user(user=user, invite_code=invite_code, source=source)
+        mall_hooks.register("user_registered", handlers.on_user_registered)
+        order_hooks.register("order_created", handlers.on_order_created)
+        order_hooks.register("order_paid", handlers.on_order_paid)
+        order_hooks.register("item_refunded", handlers.on_item_refunded)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import DomainError, NotFound, RateLimited
+from common.errors import DomainError, NotFound, PermissionDenied, RateLimited
 
 
 class InviteCodeMalformed(DomainError):
@@ -76,3 +76,87 @@ class ReasonRequired(DomainError):
 class HandoverScopeInvalid(DomainError):
     code = "handover_scope_invalid"
     default_message = _("Choose whether to hand over the direct downlines or the whole team.")
+
+
+# --- commission rules, wallet and withdrawals -----------------------------------------
+
+
+class CommissionTiersExceeded(DomainError):
+    code = "tiers_exceeded"
+    default_message = _("Commission is paid to at most 3 tiers (禁止传销条例 art. 7).")
+
+
+class CommissionRulesInvalid(DomainError):
+    code = "rules_invalid"
+    default_message = _("These commission rules are not valid.")
+
+
+class InsufficientBalance(DomainError):
+    code = "insufficient_balance"
+    status = 409
+    default_message = _("Your available balance is not enough for this withdrawal.")
+
+
+class WalletInDebt(DomainError):
+    code = "wallet_in_debt"
+    status = 409
+    default_message = _("Your balance is negative after a refund; withdrawals resume once new "
+                        "earnings have repaid it.")
+
+
+class AdjustmentInvalid(DomainError):
+    code = "adjustment_invalid"
+    default_message = _("An adjustment needs a non-zero amount with at most 2 decimal places and a reason.")
+
+
+class WithdrawalAmountInvalid(DomainError):
+    code = "withdrawal_amount_invalid"
+    default_message = _("Enter an amount above zero with at most 2 decimal places.")
+
+
+class WithdrawalBelowMinimum(DomainError):
+    code = "withdrawal_below_minimum"
+    default_message = _("The amount is below the minimum withdrawal.")
+
+
+class WithdrawalChannelNotAllowed(DomainError):
+    code = "withdrawal_channel_not_allowed"
+    default_message = _("Withdrawals to this channel are not available.")
+
+
+class WithdrawalDailyLimit(DomainError):
+    code = "withdrawal_daily_limit"
+    status = 429
+    default_message = _("You have reached today's number of withdrawals. Please try again tomorrow.")
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 409
+    default_message = _("This request key was already used for a different withdrawal.")
+
+
+class PayoutAccountInvalid(DomainError):
+    code = "payout_account_invalid"
+    default_message = _("The payout account is not valid.")
+
+
+class WithdrawalNotFound(NotFound):
+    code = "withdrawal_not_found"
+    default_message = _("This withdrawal does not exist.")
+
+
+class WithdrawalStateInvalid(DomainError):
+    code = "withdrawal_state_invalid"
+    status = 409
+    default_message = _("This withdrawal cannot be changed in its current state.")
+
+
+class WithdrawalReviewForbidden(PermissionDenied):
+    code = "withdrawal_review_forbidden"
+    default_message = _("You do not have permission to review or pay out withdrawals.")
+
+
+class SelfApprovalRefused(PermissionDenied):
+    code = "self_approval_refused"
+    default_message = _("You cannot review or pay out your own withdrawal.")

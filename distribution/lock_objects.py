@@ -27,7 +27,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from common.db import is_postgres
-from distribution.models import Member
+from distribution.models import CommissionRecord, Member, Wallet, Withdrawal
 
 TREE_LOCK_NS = 0x515A5452  # "QZTR": one key per tree_id
 ROOTS_LOCK_NS = 0x515A5247  # "QZRG": key 0 is the global roots lock
@@ -101,3 +101,20 @@ def members_lock_range(*, tree_id: int, lft_above: int, lft_below: int) -> int:
             [tree_id, lft_above, lft_below],
         )
         return int(cursor.fetchone()[0])
+
+
+# --- commission and wallet rows: always order → items → records → wallets --------------
+
+
+def commission_records_lock_for_item(*, order_item_id: int) -> list[CommissionRecord]:
+    return list(CommissionRecord.objects.select_for_update(of=("self",))
+                .filter(order_item_id=order_item_id).order_by("pk"))
+
+
+def wallet_lock(*, wallet_id: int) -> Wallet:
+    return Wallet.objects.select_for_update(of=("self",)).filter(pk=wallet_id).order_by("pk").get()
+
+
+def withdrawal_lock(*, withdrawal_id: int) -> Withdrawal | None:
+    return (Withdrawal.objects.select_for_update(of=("self",)).filter(pk=withdrawal_id)
+            .order_by("pk").first())

@@ -37,3 +37,32 @@ def check_referral_trees() -> bool:
     else:
         logger.error("referral tree check: %s\n%s", report.summary(), "\n".join(report.details))
     return report.ok
+
+
+@shared_task(ignore_result=True)
+def settle_commissions() -> int:
+    """Beat sweep: settle pending commission whose item window has closed. Safe to run twice
+    at once or to be killed halfway (see ``commissions_settle_due``)."""
+    from distribution.services.commission import commissions_settle_due
+    from distribution.services.levels_hook import levels_evaluate_after_settlement
+
+    result = commissions_settle_due()
+    if result.records:
+        logger.info("settled %s commission records, %s", result.records, result.amount)
+        levels_evaluate_after_settlement(member_ids=result.members)
+    return result.records
+
+
+@shared_task(ignore_result=True)
+def reconcile_wallets() -> bool:
+    """Nightly: cached balances against the ledger; settled records against credits."""
+    from distribution.services.reconcile import wallets_reconcile
+
+    report = wallets_reconcile()
+    if report.ok:
+        logger.info("wallet reconciliation: %s wallets, %s records, clean",
+                    report.wallets_checked, report.records_checked)
+    else:
+        logger.error("wallet reconciliation found %s problems:\n%s", len(report.problems),
+                     "\n".join(report.problems[:200]))
+    return report.ok

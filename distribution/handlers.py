@@ -1,0 +1,35 @@
+"""What the referral app does when ``mall`` and ``orders`` call their hooks.
+
+Every handler runs INSIDE the transaction of the change that fired it (see
+``mall/hooks.py`` and ``orders/hooks.py``), so its writes happen exactly once with that
+change or not at all. Settlement is not a hook: ``commissions_settle_due`` sweeps the
+database for items whose window has closed (see ``distribution/tasks.py``).
+"""
+
+from decimal import Decimal
+
+from distribution.services.commission import (
+    commission_create_for_order,
+    commission_recompute_for_item,
+    commission_snapshot_for_order,
+)
+from distribution.services.members import member_create_for_user
+from mall.models import User
+from orders.models import Order, OrderItem, Payment
+
+
+def on_user_registered(*, user: User, invite_code: str | None, source: str) -> None:
+    """A bad invite code raises and refuses the whole sign-up."""
+    member_create_for_user(user=user, invite_code=invite_code, source=source)
+
+
+def on_order_created(*, order: Order) -> None:
+    commission_snapshot_for_order(order=order)
+
+
+def on_order_paid(*, order: Order, payment: Payment) -> None:
+    commission_create_for_order(order=order)
+
+
+def on_item_refunded(*, order_item: OrderItem, amount: Decimal) -> None:
+    commission_recompute_for_item(order_item=order_item, amount=amount)

@@ -1,0 +1,305 @@
+"""The commission engine: attribution snapshot at checkout, records at payment,
+recomputation at refund, settlement by sweep.
+
+Called through the ``orders`` hooks, inside the transaction of the order change that
+fires them (see ``orders/hooks.py``): snapshot with the order, records with the payment,
+clawback with the refund. Lock order everywhere: order → items → commission records →
+wallets (by id), the same as ``orders`` takes order → items.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from common.money import ZERO
+from distribution import lock_objects
+from distribution.commission.calc import TierTerm, item_commissions
+from distribution.models import (
+    AttributionPolicy,
+    CommissionPlan,
+    CommissionRecord,
+    CommissionRules,
+    LedgerEntry,
+    LevelRate,
+    Member,
+    OrderAttribution,
+    ProductCommission,
+    Wallet,
+)
+from distribution.selectors import member_ancestors
+from distribution.services.members import member_record_paid_sales
+from distribution.services.rules import rules_get
+from distribution.services.wallet import wallet_reverse_commission
+from orders.models import Order, OrderItem
+
+SETTLE_BATCH = 1000
+
+
+# --- checkout: the snapshot ------------------------------------------------------------
+
+
+def _attributed_reseller(*, order: Order, buyer: Member | None, rules: CommissionRules) -> Member | None:
+    """Who the order is credited to (tier 1), by the attribution policy.
+
+    - self-purchase on, buyer an active reseller → the buyer;
+    - ``binding`` → the buyer's upline; an unbound buyer → the shop's owner;
+    - ``last_click`` → the shop's owner; the platform shop → the buyer's upline.
+    """
+    if buyer is not None and rules.self_purchase and buyer.is_reseller and buyer.is_active:
+        return buyer
+    shop_owner = None
+    if order.shop.owner_id is not None and order.shop.owner_id != order.user_id:
+        shop_owner = Member.objects.filter(user_id=order.shop.owner_id).first()
+    upline = Member.objects.filter(pk=buyer.parent_id).first() if buyer and buyer.parent_id else None
+    if rules.attribution_policy == AttributionPolicy.LAST_CLICK:
+        return shop_owner or upline
+    return upline or shop_owner
+
+
+def _chain(*, reseller: Member | None, buyer: Member | None, tiers: int,
+           self_purchase: bool) -> list[tuple[int, Member]]:
+    """(tier, member) for tiers 1..N up the parent chain from the attributed reseller.
+
+    A tier whose member is not an active reseller is skipped, not shifted up; so is the
+    buyer (unless self-purchase is on) — nobody earns on their own purchase by default.
+    """
+    if reseller is None:
+        return []
+    ids = [reseller.pk, *member_ancestors(reseller.pk, depth=tiers - 1)]
+    members = Member.objects.select_related("level").in_bulk(ids)
+    chain = []
+    for tier, member_id in enumerate(ids, start=1):
+        member = members[member_id]
+        if not (member.is_reseller and member.is_active):
+            continue
+        if buyer is not None and member.pk == buyer.pk and not self_purchase:
+            continue
+        chain.append((tier, member))
+    return chain
+
+
+def _term_for(*, tier: int, member: Member, override: ProductCommission | None,
+              level_rates: dict[tuple[int, int], Decimal]) -> tuple[Decimal | None, Decimal | None]:
+    """(rate, fixed per unit) in force for this tier; (None, None) when nothing is set."""
+    if override is not None:
+        value = override.value_for(tier)
+        if override.mode == ProductCommission.Mode.FIXED:
+            return None, value
+        return value, None
+    if member.level_id is None:
+        return None, None
+    rate = level_rates.get((member.level_id, tier))
+    return (rate, None) if rate is not None else (None, None)
+
+
+def commission_snapshot_for_order(*, order: Order) -> OrderAttribution:
+    """``order_created`` handler: freeze who earns what on this order."""
+    rules = rules_get()
+    buyer = Member.objects.filter(user_id=order.user_id).first()
+    reseller = _attributed_reseller(order=order, buyer=buyer, rules=rules)
+    chain = _chain(reseller=reseller, buyer=buyer, tiers=rules.tiers, self_purchase=rules.self_purchase)
+    attribution = OrderAttribution.objects.create(
+        order=order, buyer=buyer, reseller=reseller, policy=rules.attribution_policy,
+        tiers=rules.tiers, cap_rate=rules.global_cap_rate,
+    )
+    if not chain:
+        return attribution
+    items = list(order.items.all())
+    overrides = ProductCommission.objects.in_bulk([i.product_id for i in items], field_name="product_id")
+    level_rates = {
+        (lr.level_id, lr.tier): lr.rate
+        for lr in LevelRate.objects.filter(level_id__in={m.level_id for _, m in chain if m.level_id})
+    }
+    plans = []
+    for item in items:
+        for tier, member in chain:
+            rate, fixed = _term_for(tier=tier, member=member, override=overrides.get(item.product_id),
+                                    level_rates=level_rates)
+            if rate is None and fixed is None:
+                continue
+            plans.append(CommissionPlan(order_item=item, tier=tier, beneficiary=member,
+                                        level_name=member.level.name if member.level else "",
+                                        rate=rate, fixed_per_unit=fixed))
+    CommissionPlan.objects.bulk_create(plans)
+    return attribution
+
+
+# --- payment: the records ------------------------------------------------------------
+
+
+def _plan_terms(plans: list[CommissionPlan]) -> list[TierTerm]:
+    return [TierTerm(tier=p.tier, beneficiary_id=p.beneficiary_id, rate=p.rate,
+                     fixed_per_unit=p.fixed_per_unit) for p in plans]
+
+
+def _item_amounts(*, item: OrderItem, plans: list[CommissionPlan], cap_rate: Decimal) -> dict[int, Decimal]:
+    """Amounts per tier on what is still paid for this item (paid − refunded)."""
+    return item_commissions(
+        base=item.paid_amount - item.refunded_amount,
+        quantity=item.quantity - item.refunded_quantity,
+        unit_cost=item.cost_price, cap_rate=cap_rate, terms=_plan_terms(plans),
+    )
+
+
+def commission_create_for_order(*, order: Order) -> list[CommissionRecord]:
+    """``order_paid`` handler: one pending record per item × beneficiary × tier, and the
+    buyer's own paid sales. Runs once per payment (the hook fires once, inside the
+    payment's transaction); the unique constraint backs it up."""
+    attribution = OrderAttribution.objects.filter(order=order).first()
+    items = list(order.items.all())
+    if attribution is not None and attribution.buyer_id is not None:
+        member_record_paid_sales(member_id=attribution.buyer_id,
+                                 amount=sum((i.paid_amount for i in items), ZERO))
+    if attribution is None:
+        return []
+    plans_by_item: dict[int, list[CommissionPlan]] = {}
+    for plan in CommissionPlan.objects.filter(order_item__order=order).order_by("tier"):
+        plans_by_item.setdefault(plan.order_item_id, []).append(plan)
+    records = []
+    for item in items:
+        plans = plans_by_item.get(item.pk, [])
+        amounts = _item_amounts(item=item, plans=plans, cap_rate=attribution.cap_rate)
+        for plan in plans:
+            amount = amounts[plan.tier]
+            if amount <= 0:
+                continue
+            records.append(CommissionRecord(
+                order=order, order_item=item, beneficiary_id=plan.beneficiary_id, tier=plan.tier,
+                level_name=plan.level_name, base_amount=item.paid_amount, rate=plan.rate,
+                fixed_per_unit=plan.fixed_per_unit, original_amount=amount, amount=amount,
+            ))
+    return CommissionRecord.objects.bulk_create(records)
+
+
+# --- refund: recompute and claw back ---------------------------------------------------
+
+
+def commission_recompute_for_item(*, order_item: OrderItem, amount: Decimal) -> None:
+    """``item_refunded`` handler: recompute the item's commissions on what is still paid,
+    at the recorded terms; take the difference back.
+
+    ``order_item`` already carries the refund in ``refunded_amount``/``refunded_quantity``.
+    A pending record is reduced (cancelled at 0); a settled one is reversed with a negative
+    ledger entry, which may leave the wallet in debt.
+    """
+    attribution = OrderAttribution.objects.filter(order_id=order_item.order_id).first()
+    buyer_id = attribution.buyer_id if attribution else None
+    if buyer_id is not None:
+        member_record_paid_sales(member_id=buyer_id, amount=-amount)
+    records = lock_objects.commission_records_lock_for_item(order_item_id=order_item.pk)
+    if not records or attribution is None:
+        return
+    plans = list(CommissionPlan.objects.filter(order_item=order_item).order_by("tier"))
+    new_amounts = _item_amounts(item=order_item, plans=plans, cap_rate=attribution.cap_rate)
+    now = timezone.now()
+    for record in records:
+        target = new_amounts.get(record.tier, ZERO)
+        delta = record.amount - target
+        if delta <= 0 or record.state == CommissionRecord.State.CANCELLED:
+            continue
+        record.amount = target
+        fields = ["amount"]
+        if record.state == CommissionRecord.State.PENDING:
+            if target == 0:
+                record.state, record.cancelled_at = CommissionRecord.State.CANCELLED, now
+                fields += ["state", "cancelled_at"]
+        else:
+            record.reversed_amount += delta
+            fields.append("reversed_amount")
+            wallet = _wallet_for_member(member_id=record.beneficiary_id)
+            wallet_reverse_commission(wallet_id=wallet.pk, record_id=record.pk, amount=delta,
+                                      reason=f"refund order item {order_item.pk}")
+        record.save(update_fields=fields)
+
+
+def _wallet_for_member(*, member_id: int) -> Wallet:
+    wallet, _ = Wallet.objects.get_or_create(member_id=member_id)
+    return wallet
+
+
+# --- settlement sweep ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettleResult:
+    records: int
+    amount: Decimal
+    members: frozenset[int]
+
+
+def commissions_settle_due(*, now: datetime | None = None, batch: int = SETTLE_BATCH,
+                           max_batches: int | None = None) -> SettleResult:
+    """Sweep: settle every pending record whose item window has closed (``orders`` closes a
+    window only when no after-sale is open on the item).
+
+    Each batch is one transaction: a conditional ``UPDATE … WHERE state = 'pending'``
+    returns the rows it changed, and only those are credited. Two sweeps at once never
+    settle a record twice (the second's UPDATE finds it settled); a sweep killed mid-batch
+    rolls that batch back whole; the ledger's unique (record, credit) is the backstop.
+    """
+    now = now or timezone.now()
+    total, amount, members, done = 0, ZERO, set(), 0
+    while max_batches is None or done < max_batches:
+        ids = list(CommissionRecord.objects
+                   .filter(state=CommissionRecord.State.PENDING, order_item__window_closed_at__isnull=False,
+                           order_item__window_closed_at__lte=now)
+                   .order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        settled = _settle_batch(ids=ids, now=now)
+        done += 1
+        total += len(settled)
+        amount += sum((a for _, _, a in settled), ZERO)
+        members.update(m for _, m, _ in settled)
+    return SettleResult(records=total, amount=amount, members=frozenset(members))
+
+
+@transaction.atomic
+def _settle_batch(*, ids: list[int], now: datetime) -> list[tuple[int, int, Decimal]]:
+    table = CommissionRecord._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET state = %s, settled_at = %s"  # noqa: S608 - placeholders only
+            f" WHERE id IN ({marks}) AND state = %s RETURNING id, beneficiary_id, amount",
+            [CommissionRecord.State.SETTLED, now, *ids, CommissionRecord.State.PENDING],
+        )
+        settled = [(rid, mid, Decimal(a).quantize(ZERO)) for rid, mid, a in cursor.fetchall()]
+    if settled:
+        _credit(settled=settled)
+    return settled
+
+
+def _credit(*, settled: list[tuple[int, int, Decimal]]) -> None:
+    """One wallet UPDATE per beneficiary (in wallet-id order) and one credit entry per record."""
+    member_ids = sorted({m for _, m, _ in settled})
+    Wallet.objects.bulk_create([Wallet(member_id=m) for m in member_ids], ignore_conflicts=True)
+    wallets = dict(Wallet.objects.filter(member_id__in=member_ids).values_list("member_id", "pk"))
+    by_wallet: dict[int, list[tuple[int, Decimal]]] = {}
+    for record_id, member_id, amount in settled:
+        by_wallet.setdefault(wallets[member_id], []).append((record_id, amount))
+    entries = []
+    table = Wallet._meta.db_table
+    with connection.cursor() as cursor:
+        for wallet_id in sorted(by_wallet):
+            rows = sorted(by_wallet[wallet_id])
+            total = sum((a for _, a in rows), ZERO)
+            cursor.execute(f"UPDATE {table} SET available = available + %s, updated_at = %s"  # noqa: S608
+                           f" WHERE id = %s RETURNING available", [total, timezone.now(), wallet_id])
+            running = Decimal(cursor.fetchone()[0]).quantize(ZERO) - total
+            for record_id, amount in rows:
+                running += amount
+                entries.append(LedgerEntry(wallet_id=wallet_id, kind=LedgerEntry.Kind.COMMISSION_CREDIT,
+                                           available_delta=amount, available_after=running,
+                                           commission_record_id=record_id))
+    LedgerEntry.objects.bulk_create(entries)
+
+
+def member_settled_commission(*, member_id: int) -> Decimal:
+    """What the member has earned for good (settled, after any clawback)."""
+    return (CommissionRecord.objects.filter(beneficiary_id=member_id, state=CommissionRecord.State.SETTLED)
+            .aggregate(s=Sum("amount"))["s"] or ZERO)

@@ -1,0 +1,95 @@
+"""Commission rules: read, and change with an audit row per changed field."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from distribution.errors import CommissionRulesInvalid, CommissionTiersExceeded
+from distribution.models import (
+    MAX_TIERS,
+    CommissionRules,
+    LevelRate,
+    ProductCommission,
+    ResellerLevel,
+    RuleChange,
+)
+from mall.models import Product, User
+
+EDITABLE = ("tiers", "global_cap_rate", "self_purchase", "attribution_policy", "withdrawal_min_amount",
+            "withdrawal_fee_rate", "withdrawal_daily_limit", "withdrawal_channels")
+
+
+def rules_get() -> CommissionRules:
+    rules, _ = CommissionRules.objects.get_or_create(pk=1)
+    return rules
+
+
+def _audit(*, subject: str, changes: dict[str, tuple[object, object]], operator: User | None) -> None:
+    RuleChange.objects.bulk_create([
+        RuleChange(subject=subject, field=field, old_value=str(old)[:200], new_value=str(new)[:200],
+                   operator=operator)
+        for field, (old, new) in changes.items()
+    ])
+
+
+@transaction.atomic
+def rules_update(*, operator: User | None, **values: object) -> CommissionRules:
+    """Change the rules. Paid tiers above 3 are refused here, by the form (validators)
+    and by a database CHECK (禁止传销条例 art. 7)."""
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise CommissionRulesInvalid(code="unknown_rule")
+    if "tiers" in values and not 1 <= int(values["tiers"]) <= MAX_TIERS:
+        raise CommissionTiersExceeded()
+    rules = CommissionRules.objects.select_for_update().get(pk=rules_get().pk)
+    changes = {f: (getattr(rules, f), v) for f, v in values.items() if getattr(rules, f) != v}
+    for field, (_, new) in changes.items():
+        setattr(rules, field, new)
+    try:
+        rules.full_clean()
+    except ValidationError as exc:
+        raise CommissionRulesInvalid(" ".join(exc.messages)) from None
+    if changes:
+        rules.save(update_fields=[*changes, "updated_at"])
+        _audit(subject="rules", changes=changes, operator=operator)
+    return rules
+
+
+@transaction.atomic
+def level_rate_set(*, level: ResellerLevel, tier: int, rate: Decimal, operator: User | None) -> LevelRate:
+    if not 1 <= tier <= MAX_TIERS:
+        raise CommissionTiersExceeded()
+    if not Decimal("0") <= rate <= Decimal("1"):
+        raise CommissionRulesInvalid(code="rate_out_of_range")
+    current = LevelRate.objects.select_for_update().filter(level=level, tier=tier).first()
+    old = current.rate if current else None
+    if current is None:
+        current = LevelRate.objects.create(level=level, tier=tier, rate=rate)
+    elif current.rate != rate:
+        current.rate = rate
+        current.save(update_fields=["rate"])
+    if old != rate:
+        _audit(subject=f"level:{level.pk}:{level.name}", changes={f"tier{tier}": (old, rate)},
+               operator=operator)
+    return current
+
+
+@transaction.atomic
+def product_commission_set(*, product: Product, mode: str, tiers: dict[int, Decimal],
+                           operator: User | None) -> ProductCommission:
+    if any(not 1 <= t <= MAX_TIERS for t in tiers):
+        raise CommissionTiersExceeded()
+    override, _ = ProductCommission.objects.select_for_update().get_or_create(product=product)
+    values = {"mode": mode, **{f"tier{t}": v for t, v in tiers.items()}}
+    changes = {f: (getattr(override, f), v) for f, v in values.items() if getattr(override, f) != v}
+    for field, (_, new) in changes.items():
+        setattr(override, field, new)
+    try:
+        override.full_clean()
+    except ValidationError as exc:
+        raise CommissionRulesInvalid(" ".join(exc.messages)) from None
+    override.save()
+    if changes:
+        _audit(subject=f"product:{product.pk}", changes=changes, operator=operator)
+    return override
