@@ -76,7 +76,9 @@ class LedgerEntry(models.Model):
                                           default=ZERO)
     available_after = models.DecimalField(_("available after"), max_digits=12, decimal_places=2)
     # What caused it: a commission record, a withdrawal, or a staff adjustment (reason).
-    commission_record_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    commission_record = models.ForeignKey("distribution.CommissionRecord", on_delete=models.PROTECT,
+                                          null=True, blank=True, related_name="ledger_entries",
+                                          verbose_name=_("commission record"))
     withdrawal = models.ForeignKey("Withdrawal", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="entries", verbose_name=_("withdrawal"))
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -90,7 +92,7 @@ class LedgerEntry(models.Model):
         ordering = ["-id"]
         constraints = [
             # A settled commission record is credited exactly once (I3).
-            models.UniqueConstraint(fields=["commission_record_id"],
+            models.UniqueConstraint(fields=["commission_record"],
                                     condition=Q(kind="commission_credit"),
                                     name="ledger_one_credit_per_record"),
             models.UniqueConstraint(fields=["withdrawal", "kind"],

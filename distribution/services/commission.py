@@ -245,8 +245,7 @@ def commissions_settle_due(*, now: datetime | None = None, batch: int = SETTLE_B
     total, amount, members, done = 0, ZERO, set(), 0
     while max_batches is None or done < max_batches:
         ids = list(CommissionRecord.objects
-                   .filter(state=CommissionRecord.State.PENDING, order_item__window_closed_at__isnull=False,
-                           order_item__window_closed_at__lte=now)
+                   .filter(state=CommissionRecord.State.PENDING, order_item__window_closed_at__isnull=False)
                    .order_by("pk").values_list("pk", flat=True)[:batch])
         if not ids:
             break

@@ -64,7 +64,7 @@ def wallet_reverse_commission(*, wallet_id: int, record_id: int, amount: Decimal
 
 
 @transaction.atomic
-def wallet_adjust(*, wallet_id: int, amount: Decimal, operator: User, reason: str) -> LedgerEntry:
+def wallet_adjust(*, wallet_id: int, amount: Decimal, operator: User | None, reason: str) -> LedgerEntry:
     """Staff correction, positive or negative, always with a reason."""
     reason = (reason or "").strip()
     if not reason or amount == 0 or amount != amount.quantize(Decimal("0.01")):
