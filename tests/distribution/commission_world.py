@@ -37,8 +37,9 @@ class World:
     buyer: Member
 
 
-def make_world(*, tiers: int = 2, rates: tuple[str, str, str] = ("0.10", "0.05", "0.02")) -> World:
-    level = ResellerLevelFactory(name="金牌")
+def make_world(*, tiers: int = 2, rates: tuple[str, str, str] = ("0.10", "0.05", "0.02"),
+               level_name: str = "金牌") -> World:
+    level = ResellerLevelFactory(name=level_name)
     for tier, rate in enumerate(rates, start=1):
         level_rate_set(level=level, tier=tier, rate=Decimal(rate), operator=None)
     rules_update(operator=None, tiers=tiers)

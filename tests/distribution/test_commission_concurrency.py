@@ -17,7 +17,7 @@ from distribution.services.reconcile import wallets_reconcile
 from distribution.services.wallet import wallet_adjust, wallet_for_member
 from distribution.services.withdrawals import payout_account_add, withdrawal_request
 from orders.payments import sandbox_provider
-from tests.distribution.commission_world import buy, close_windows, make_world, receive, sku
+from tests.distribution.commission_world import World, buy, close_windows, make_world, receive, sku
 from tests.distribution.factories import MemberFactory
 from tests.orders.factories import open_and_pay_at_cashier
 
@@ -66,12 +66,13 @@ def test_twenty_concurrent_paid_notices_create_the_records_once(live_server, set
     assert sorted(records.values_list("tier", "amount")) == [(1, Decimal("20.00")), (2, Decimal("10.00"))]
 
 
-def _due_records(orders: int) -> None:
-    world = make_world(tiers=2)
+def _due_records(orders: int, *, world: World | None = None) -> World:
+    world = world or make_world(tiers=2)
     product = sku("100.00", "40.00", stock=1000)
     for _ in range(orders):
         receive(buy(world.buyer, [(product, 1)]))
     close_windows()
+    return world
 
 
 def test_two_settlement_sweeps_at_once_settle_each_record_once():
@@ -86,10 +87,12 @@ def test_two_settlement_sweeps_at_once_settle_each_record_once():
 
 
 def test_a_sweep_killed_mid_batch_then_rerun_settles_each_record_once():
-    _due_records(orders=6)  # 12 records: batches of 4 → the second batch is killed
-    # Records are settled in id order, 4 per batch: the 5th record is in the second batch.
-    fifth = CommissionRecord.objects.order_by("pk")[4]
-    victim_wallet = Wallet.objects.get_or_create(member_id=fifth.beneficiary_id)[0]
+    # Records settle in id order, 4 per batch: world A's 4 records make the first batch,
+    # world B's 8 the next two. Holding B's tier-1 wallet row stalls the second batch.
+    _due_records(orders=2)
+    world_b = make_world(tiers=2, level_name="银牌")
+    _due_records(orders=4, world=world_b)
+    victim_wallet = Wallet.objects.get_or_create(member=world_b.seller)[0]
     holder = connections.create_connection("default")
     holder.set_autocommit(False)
     with holder.cursor() as cursor:  # hold a wallet row: the sweep's credit step will wait on it
