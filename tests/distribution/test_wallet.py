@@ -236,7 +236,7 @@ def test_review_needs_the_permission_and_never_ones_own():
 
 
 def test_payout_accounts_are_stored_encrypted_and_shown_masked():
-    member, _, account = funded_member()
+    _, _, account = funded_member()
 
     stored = PayoutAccount.objects.get(pk=account.pk)
 
