@@ -1,0 +1,278 @@
+"""Commission benchmark (issue 6): the per-order commission work at payment, and the
+settlement sweep over 100k due records, each next to its raw-SQL floor in the same run.
+
+    python bench/run.py commission [--orders 400] [--records 100000]
+
+PostgreSQL only (DATABASE_URL names the server); builds and drops its own database.
+
+- "Per-order commission work" is what the ``order_paid`` hook adds to a payment:
+  ``commission_create_for_order`` (read the snapshot, compute, insert the records, add
+  the buyer's own paid sales), one transaction per order. Floor: the same rows written
+  by raw SQL (one multi-row INSERT + one UPDATE), values precomputed, one transaction.
+- "Settlement" is ``commissions_settle_due`` over N due records (batches of 1000).
+  Floor: per batch, the same writes set-based in raw SQL (UPDATE … RETURNING, one wallet
+  UPDATE … FROM, one INSERT … SELECT of the ledger rows). Both run on the same records:
+  after the floor, the state is reset (TRUNCATE of the ledger, which its append-only
+  trigger allows, records back to pending, wallets to zero) and vacuumed.
+"""
+
+import argparse
+import statistics
+import time
+from decimal import Decimal
+
+from bench.common import bench_database, percentile, say
+
+DB_NAME = "quanzi_bench_commission"
+ITEMS_PER_ORDER = 2
+BENEFICIARY_PAIRS = 250  # sellers (tier 1) each under their own mid (tier 2)
+
+
+def _world(buyers: int) -> dict:
+    from distribution.models import Member, ResellerLevel
+    from distribution.services.members import member_create_for_user
+    from distribution.services.rules import level_rate_set, rules_update
+    from mall.models import SKU, Category, Product, Supplier, User
+    from orders.models import Address
+
+    level = ResellerLevel.objects.create(name="金牌", weight=10)
+    level_rate_set(level=level, tier=1, rate=Decimal("0.10"), operator=None)
+    level_rate_set(level=level, tier=2, rate=Decimal("0.05"), operator=None)
+    rules_update(operator=None, tiers=2)
+
+    def member(phone: int, parent: Member | None = None, reseller: bool = False) -> Member:
+        user = User.objects.create(phone=f"1{phone:010d}", password="!bench")  # unusable password
+        node = member_create_for_user(user=user, invite_code=parent.invite_code if parent else None)
+        if reseller:
+            Member.objects.filter(pk=node.pk).update(is_reseller=True, level=level)
+        return node
+
+    mid = member(3_000_000_000, reseller=True)
+    seller = member(3_000_000_001, mid, reseller=True)
+    buyer_members = [member(3_100_000_000 + i, seller) for i in range(buyers)]
+    supplier = Supplier.objects.create(name="bench", contact_name="b", contact_phone="13800000000",
+                                       settlement_account_name="b", settlement_bank="b",
+                                       settlement_account_no="1")
+    category = Category.objects.create(name="bench")
+    product = Product.objects.create(supplier=supplier, category=category, title="压测商品",
+                                     status=Product.Status.ON_SHELF)
+    skus = [SKU.objects.create(product=product, specs={"款": str(i)}, spec_key=f"款:{i}",
+                               price=Decimal("39.90"), cost_price=Decimal("20.00"), stock=10**7)
+            for i in range(ITEMS_PER_ORDER)]
+    addresses = {
+        b.user_id: Address.objects.create(user_id=b.user_id, receiver="压测", phone="13800138000",
+                                          province="浙江省", city="杭州市", district="西湖区",
+                                          detail="1 号", is_default=True)
+        for b in buyer_members
+    }
+    return {"buyers": buyer_members, "skus": skus, "addresses": addresses, "seller": seller, "mid": mid}
+
+
+def _orders(world: dict, n: int) -> list:
+    from orders.services.checkout import CheckoutLine, order_create
+
+    buyers = world["buyers"]
+    orders = []
+    for i in range(n):
+        buyer = buyers[i % len(buyers)]
+        orders.append(order_create(user=buyer.user, address=world["addresses"][buyer.user_id],
+                                   lines=[CheckoutLine(sku_id=s.pk, quantity=1) for s in world["skus"]]))
+        if (i + 1) % 200 == 0:
+            say(f"  orders created: {i + 1}/{n}")
+    return orders
+
+
+def _time_services(orders: list) -> tuple[list[float], float]:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from distribution.services.commission import commission_create_for_order
+
+    latencies, queries = [], []
+    for order in orders:
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            with transaction.atomic():
+                commission_create_for_order(order=order)
+            latencies.append((time.perf_counter() - start) * 1000)
+        queries.append(len(captured.captured_queries))
+    return latencies, statistics.mean(queries)
+
+
+def _time_floor(orders: list, world: dict) -> list[float]:
+    """The same writes in raw SQL: the 4 records (precomputed) and the buyer's sales."""
+    from django.db import connection, transaction
+
+    from orders.models import OrderItem
+
+    items = {}
+    for item in OrderItem.objects.filter(order__in=orders).order_by("pk"):
+        items.setdefault(item.order_id, []).append(item)
+    seller, mid = world["seller"].pk, world["mid"].pk
+    latencies = []
+    with connection.cursor() as cursor:
+        for order in orders:
+            rows = []
+            for item in items[order.pk]:
+                rows += [(order.pk, item.pk, seller, 1, "金牌", item.paid_amount, Decimal("0.1000"),
+                          Decimal("3.99"), Decimal("3.99")),
+                         (order.pk, item.pk, mid, 2, "金牌", item.paid_amount, Decimal("0.0500"),
+                          Decimal("1.99"), Decimal("1.99"))]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 'pending', now())"] * len(rows))
+            params = [v for row in rows for v in row]
+            buyer = next(b.pk for b in world["buyers"] if b.user_id == order.user_id)
+            start = time.perf_counter()
+            with transaction.atomic():
+                cursor.execute(
+                    "INSERT INTO distribution_commissionrecord (order_id, order_item_id, beneficiary_id,"
+                    " tier, level_name, base_amount, rate, original_amount, amount, reversed_amount, state,"
+                    f" created_at) VALUES {values}", params)
+                cursor.execute("UPDATE distribution_member SET own_paid_sales = own_paid_sales + %s"
+                               " WHERE id = %s", [Decimal("79.80"), buyer])
+            latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
+
+
+def bench_paid_orders(n: int) -> None:
+    say(f"\n== paid orders → commission records ({n} orders × {ITEMS_PER_ORDER} items × 2 tiers) ==")
+    world = _world(buyers=50)
+    orders = _orders(world, 2 * n)
+    services, queries = _time_services(orders[:n])
+    floor = _time_floor(orders[n:], world)
+    med_s, med_f = statistics.median(services), statistics.median(floor)
+    say(f"{'':28} {'median ms':>10} {'p95 ms':>10} {'orders/s':>10}")
+    say(f"{'commission_create_for_order':28} {med_s:10.3f} {percentile(services, 95):10.3f}"
+        f" {1000 * n / sum(services):10.1f}")
+    say(f"{'raw-SQL floor':28} {med_f:10.3f} {percentile(floor, 95):10.3f} {1000 * n / sum(floor):10.1f}")
+    say(f"ratio (median): {med_s / med_f:.2f}x   (target ≤ 3x)   queries per order: {queries:.1f}"
+        " (incl. SAVEPOINT/RELEASE)")
+
+
+def _due_records(total: int) -> None:
+    """Bulk-load ``total`` pending records on items whose window has closed."""
+    from django.utils import timezone
+
+    from distribution.models import CommissionRecord
+    from distribution.services.members import member_get_or_create_for_user
+    from mall.models import SKU, User
+    from orders.models import Order, OrderItem
+
+    say(f"  loading {total:,} due records …")
+    now = timezone.now()
+    sku = SKU.objects.select_related("product").first()
+    # Beneficiaries: 250 sellers and 250 mids, as members.
+    User.objects.bulk_create([User(phone=f"1{4_000_000_000 + i:010d}", password="!bench")
+                              for i in range(2 * BENEFICIARY_PAIRS)], batch_size=1000)
+    members = [member_get_or_create_for_user(user=u).pk
+               for u in User.objects.filter(phone__startswith="14").order_by("pk")]
+    buyer = User.objects.filter(phone__startswith="131").first()
+    shop_id = Order.objects.values_list("shop_id", flat=True).first()
+    orders_needed = total // (2 * ITEMS_PER_ORDER)
+    template = Order.objects.first()
+    batch = 5000
+    for start in range(0, orders_needed, batch):
+        count = min(batch, orders_needed - start)
+        orders = Order.objects.bulk_create([
+            Order(number=f"B{start + i:019d}", user_id=buyer.pk, shop_id=shop_id, state="completed",
+                  subtotal=Decimal("79.80"), shipping_fee=0, total_amount=Decimal("79.80"),
+                  receiver="压测", receiver_phone="13800138000", province="浙江省", city="杭州市",
+                  district="西湖区", address_detail="1 号", payment_deadline=now,
+                  created_at=template.created_at)
+            for i in range(count)])
+        items = OrderItem.objects.bulk_create([
+            OrderItem(order=o, sku=sku, product=sku.product, product_title="压测商品",
+                      unit_price=Decimal("39.90"), cost_price=Decimal("20.00"), quantity=1,
+                      line_amount=Decimal("39.90"),
+                      paid_amount=Decimal("39.90"), window_closes_at=now, window_closed_at=now)
+            for o in orders for _ in range(ITEMS_PER_ORDER)])
+        records = []
+        for n, item in enumerate(items):
+            pair = (start * ITEMS_PER_ORDER + n) % BENEFICIARY_PAIRS
+            terms = ((1, members[2 * pair], "3.99"), (2, members[2 * pair + 1], "1.99"))
+            for tier, member_id, amount in terms:
+                records.append(CommissionRecord(
+                    order_id=item.order_id, order_item=item, beneficiary_id=member_id, tier=tier,
+                    level_name="金牌", base_amount=Decimal("39.90"), rate=Decimal("0.1") / tier,
+                    original_amount=Decimal(amount), amount=Decimal(amount)))
+        CommissionRecord.objects.bulk_create(records, batch_size=5000)
+        say(f"  … {min(start + count, orders_needed) * 2 * ITEMS_PER_ORDER:,}/{total:,}")
+
+
+FLOOR_BATCH_SQL = """
+WITH settled AS (
+    UPDATE distribution_commissionrecord SET state = 'settled', settled_at = now()
+    WHERE id IN (SELECT r.id FROM distribution_commissionrecord r
+                 JOIN orders_orderitem i ON i.id = r.order_item_id
+                 WHERE r.state = 'pending' AND i.window_closed_at IS NOT NULL ORDER BY r.id LIMIT %s)
+      AND state = 'pending'
+    RETURNING id, beneficiary_id, amount
+), wallets AS (
+    UPDATE distribution_wallet w SET available = w.available + s.total, updated_at = now()
+    FROM (SELECT beneficiary_id, sum(amount) AS total FROM settled GROUP BY beneficiary_id) s
+    WHERE w.member_id = s.beneficiary_id
+    RETURNING w.id, w.member_id, w.available
+)
+INSERT INTO distribution_ledgerentry (wallet_id, kind, available_delta, held_delta, withdrawn_delta,
+                                      available_after, commission_record_id, reason, created_at)
+SELECT w.id, 'commission_credit', s.amount, 0, 0, w.available, s.id, '', now()
+FROM settled s JOIN wallets w ON w.member_id = s.beneficiary_id
+"""
+
+
+def _floor_settle(batch: int) -> float:
+    from django.db import connection, transaction
+
+    from distribution.models import CommissionRecord, Wallet
+
+    members = list(CommissionRecord.objects.values_list("beneficiary_id", flat=True).distinct())
+    Wallet.objects.bulk_create([Wallet(member_id=m) for m in members], ignore_conflicts=True)
+    start = time.perf_counter()
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(FLOOR_BATCH_SQL, [batch])
+            if cursor.rowcount == 0:
+                break
+    return time.perf_counter() - start
+
+
+def _reset() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE distribution_ledgerentry")
+        cursor.execute("UPDATE distribution_commissionrecord SET state = 'pending', settled_at = NULL")
+        cursor.execute("UPDATE distribution_wallet SET available = 0, held = 0, withdrawn = 0")
+        cursor.execute("VACUUM ANALYZE distribution_commissionrecord")
+        cursor.execute("VACUUM ANALYZE distribution_wallet")
+
+
+def bench_settlement(total: int) -> None:
+    from distribution.services.commission import commissions_settle_due
+    from distribution.services.reconcile import wallets_reconcile
+
+    say(f"\n== settlement sweep over {total:,} due records ==")
+    _due_records(total)
+    _reset()
+    floor = _floor_settle(batch=1000)
+    say(f"  raw-SQL floor: {floor:.1f} s")
+    _reset()
+    start = time.perf_counter()
+    result = commissions_settle_due(batch=1000)
+    elapsed = time.perf_counter() - start
+    say(f"  commissions_settle_due: {result.records:,} records, ¥{result.amount:,}, {elapsed:.1f} s"
+        f" ({result.records / elapsed:,.0f} records/s)")
+    say(f"  ratio: {elapsed / floor:.2f}x the floor   target: 100k in ≤ 60 s")
+    report = wallets_reconcile()
+    say(f"  reconcile_wallets: {'clean' if report.ok else report.problems[:3]}"
+        f" ({report.wallets_checked} wallets, {report.records_checked:,} records)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=400)
+    parser.add_argument("--records", type=int, default=100_000)
+    args = parser.parse_args(argv or [])
+    with bench_database(DB_NAME):
+        bench_paid_orders(args.orders)
+        bench_settlement(args.records)
+    return 0
