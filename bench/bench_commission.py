@@ -144,8 +144,7 @@ def bench_paid_orders(n: int) -> None:
     say(f"{'commission_create_for_order':28} {med_s:10.3f} {percentile(services, 95):10.3f}"
         f" {1000 * n / sum(services):10.1f}")
     say(f"{'raw-SQL floor':28} {med_f:10.3f} {percentile(floor, 95):10.3f} {1000 * n / sum(floor):10.1f}")
-    say(f"ratio (median): {med_s / med_f:.2f}x   (target ≤ 3x)   queries per order: {queries:.1f}"
-        " (incl. SAVEPOINT/RELEASE)")
+    say(f"ratio (median): {med_s / med_f:.2f}x   (target ≤ 3x)   queries per order: {queries:.1f}")
 
 
 def _due_records(total: int) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from common.money import ZERO
@@ -148,30 +148,32 @@ def _item_amounts(*, item: OrderItem, plans: list[CommissionPlan], cap_rate: Dec
 def commission_create_for_order(*, order: Order) -> list[CommissionRecord]:
     """``order_paid`` handler: one pending record per item × beneficiary × tier, and the
     buyer's own paid sales. Runs once per payment (the hook fires once, inside the
-    payment's transaction); the unique constraint backs it up."""
-    attribution = OrderAttribution.objects.filter(order=order).first()
-    items = list(order.items.all())
-    if attribution is not None and attribution.buyer_id is not None:
-        member_record_paid_sales(member_id=attribution.buyer_id,
-                                 amount=sum((i.paid_amount for i in items), ZERO))
-    if attribution is None:
+    payment's transaction); the unique constraint backs it up.
+
+    Three queries: the plans with their items and the attribution, one UPDATE, one INSERT.
+    """
+    Member.objects.filter(user_id=order.user_id).update(
+        own_paid_sales=F("own_paid_sales") + (order.subtotal - order.discount_amount))
+    plans = list(CommissionPlan.objects.filter(order_item__order=order)
+                 .select_related("order_item__order__attribution").order_by("order_item_id", "tier"))
+    if not plans:
         return []
-    plans_by_item: dict[int, list[CommissionPlan]] = {}
-    for plan in CommissionPlan.objects.filter(order_item__order=order).order_by("tier"):
-        plans_by_item.setdefault(plan.order_item_id, []).append(plan)
+    cap_rate = plans[0].order_item.order.attribution.cap_rate
+    by_item: dict[int, list[CommissionPlan]] = {}
+    for plan in plans:
+        by_item.setdefault(plan.order_item_id, []).append(plan)
     records = []
-    for item in items:
-        plans = plans_by_item.get(item.pk, [])
-        amounts = _item_amounts(item=item, plans=plans, cap_rate=attribution.cap_rate)
-        for plan in plans:
-            amount = amounts[plan.tier]
-            if amount <= 0:
-                continue
-            records.append(CommissionRecord(
+    for item_plans in by_item.values():
+        item = item_plans[0].order_item
+        amounts = _item_amounts(item=item, plans=item_plans, cap_rate=cap_rate)
+        records += [
+            CommissionRecord(
                 order=order, order_item=item, beneficiary_id=plan.beneficiary_id, tier=plan.tier,
                 level_name=plan.level_name, base_amount=item.paid_amount, rate=plan.rate,
-                fixed_per_unit=plan.fixed_per_unit, original_amount=amount, amount=amount,
-            ))
+                fixed_per_unit=plan.fixed_per_unit, original_amount=amounts[plan.tier],
+                amount=amounts[plan.tier])
+            for plan in item_plans if amounts[plan.tier] > 0
+        ]
     return CommissionRecord.objects.bulk_create(records)
 
 
