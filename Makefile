@@ -21,12 +21,17 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@if $(PY) manage.py help seed_distribution_demo >/dev/null 2>&1; then $(PY) manage.py seed_distribution_demo; fi
 	@echo ""
 	@echo "  Storefront (H5):  http://$(HOST):$(PORT)/"
 	@echo "  Staff admin:      http://$(HOST):$(PORT)/admin/"
 	@echo "  API docs:         http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Periodic sweeps run in-process (manage.py run_schedule) beside the server."
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py run_schedule --tick 5 > run_schedule.log 2>&1 & pid=$$!; \
+	  trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
+	  PAYMENT_NOTIFY_BASE_URL=http://$(HOST):$(PORT) PAYMENT_SANDBOX_AUTOGENERATE_KEYS=true \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite (PostgreSQL when reachable; CI=true requires it)
 test: $(STAMP)
