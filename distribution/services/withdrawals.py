@@ -124,6 +124,15 @@ def withdrawal_request(*, member: Member, amount: Decimal | str, payout_account_
     return withdrawal
 
 
+def _reviewable(*, withdrawal_id: int, operator: User, perm: str) -> Withdrawal:
+    """The withdrawal, if ``operator`` is active staff with ``perm`` and it is not their own."""
+    withdrawal = Withdrawal.objects.select_related("wallet__member").filter(pk=withdrawal_id).first()
+    if withdrawal is None:
+        raise WithdrawalNotFound()
+    _check_reviewer(withdrawal=withdrawal, operator=operator, perm=perm)
+    return withdrawal
+
+
 def _check_reviewer(*, withdrawal: Withdrawal, operator: User, perm: str) -> None:
     if not (operator.is_active and operator.is_staff and operator.has_perm(f"distribution.{perm}")):
         raise WithdrawalReviewForbidden()
@@ -147,10 +156,7 @@ def _transition(*, withdrawal_id: int, source: str, target: str, **fields: objec
 
 @transaction.atomic
 def withdrawal_approve(*, withdrawal_id: int, operator: User) -> Withdrawal:
-    withdrawal = Withdrawal.objects.select_related("wallet__member").filter(pk=withdrawal_id).first()
-    if withdrawal is None:
-        raise WithdrawalNotFound()
-    _check_reviewer(withdrawal=withdrawal, operator=operator, perm="review_withdrawal")
+    _reviewable(withdrawal_id=withdrawal_id, operator=operator, perm="review_withdrawal")
     return _transition(withdrawal_id=withdrawal_id, source=Withdrawal.State.REQUESTED,
                        target=Withdrawal.State.APPROVED, reviewed_by=operator,
                        reviewed_at=timezone.now())
@@ -158,10 +164,7 @@ def withdrawal_approve(*, withdrawal_id: int, operator: User) -> Withdrawal:
 
 @transaction.atomic
 def withdrawal_reject(*, withdrawal_id: int, operator: User, reason: str) -> Withdrawal:
-    withdrawal = Withdrawal.objects.select_related("wallet__member").filter(pk=withdrawal_id).first()
-    if withdrawal is None:
-        raise WithdrawalNotFound()
-    _check_reviewer(withdrawal=withdrawal, operator=operator, perm="review_withdrawal")
+    _reviewable(withdrawal_id=withdrawal_id, operator=operator, perm="review_withdrawal")
     reason = (reason or "").strip()
     if not reason:
         raise WithdrawalStateInvalid(code="reason_required")
@@ -176,10 +179,7 @@ def withdrawal_reject(*, withdrawal_id: int, operator: User, reason: str) -> Wit
 @transaction.atomic
 def withdrawal_mark_paid(*, withdrawal_id: int, operator: User, reference: str) -> Withdrawal:
     """Record that the money went out through the channel, with its reference."""
-    withdrawal = Withdrawal.objects.select_related("wallet__member").filter(pk=withdrawal_id).first()
-    if withdrawal is None:
-        raise WithdrawalNotFound()
-    _check_reviewer(withdrawal=withdrawal, operator=operator, perm="pay_withdrawal")
+    _reviewable(withdrawal_id=withdrawal_id, operator=operator, perm="pay_withdrawal")
     reference = (reference or "").strip()
     if not reference:
         raise WithdrawalStateInvalid(code="reference_required")
@@ -193,10 +193,7 @@ def withdrawal_mark_paid(*, withdrawal_id: int, operator: User, reference: str) 
 
 @transaction.atomic
 def withdrawal_mark_failed(*, withdrawal_id: int, operator: User, reason: str) -> Withdrawal:
-    withdrawal = Withdrawal.objects.select_related("wallet__member").filter(pk=withdrawal_id).first()
-    if withdrawal is None:
-        raise WithdrawalNotFound()
-    _check_reviewer(withdrawal=withdrawal, operator=operator, perm="pay_withdrawal")
+    _reviewable(withdrawal_id=withdrawal_id, operator=operator, perm="pay_withdrawal")
     withdrawal = _transition(withdrawal_id=withdrawal_id, source=Withdrawal.State.APPROVED,
                              target=Withdrawal.State.FAILED, reject_reason=(reason or "").strip()[:200])
     _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.WITHDRAWAL_RELEASE,
