@@ -10,9 +10,12 @@ migrates it and, per order, times:
   AES-GCM decryption, then the locked, idempotent ``payment_confirm``).
 
 Opening the cashier and the provider signing the notice happen outside the timer: that
-is the provider's work, not the shop's. The floor does the same rows with hand-written
-SQL on the same connection: UPDATE sku, INSERT order/item/event; then SELECT … FOR
-UPDATE, INSERT payment, UPDATE order, INSERT event, in two transactions per order.
+is the provider's work, not the shop's. The buyer is bound under a 2-reseller chain, so
+both hooks of the distribution app do their real work (snapshot at checkout, commission
+records at payment). The floor does the same rows with hand-written SQL on the same
+connection: UPDATE sku, INSERT order/item/event/attribution/plans; then SELECT … FOR
+UPDATE, INSERT payment, UPDATE order, INSERT event, UPDATE member, INSERT records, in two
+transactions per order.
 """
 
 import argparse
@@ -91,6 +94,7 @@ def _fixtures(n: int) -> dict:
         for i in range(2)
     ]
     user = User.objects.create_user("13900000001", "bench-password-1")
+    chain = _referral_chain(user)
     address = Address.objects.create(
         user=user,
         receiver="压测",
@@ -101,7 +105,26 @@ def _fixtures(n: int) -> dict:
         detail="1 号",
         is_default=True,
     )
-    return {"skus": skus, "user": user, "address": address}
+    return {"skus": skus, "user": user, "address": address, **chain}
+
+
+def _referral_chain(buyer_user) -> dict:
+    """The usual case: the buyer was invited by a reseller, who was invited by another, so
+    checkout snapshots a 2-tier chain and payment creates 2 commission records."""
+    from distribution.models import Member, ResellerLevel
+    from distribution.services.members import member_create_for_user
+    from distribution.services.rules import level_rate_set
+    from mall.models import User
+
+    level = ResellerLevel.objects.create(name="金牌", weight=10)
+    level_rate_set(level=level, tier=1, rate=Decimal("0.10"), operator=None)
+    level_rate_set(level=level, tier=2, rate=Decimal("0.05"), operator=None)
+    mid = member_create_for_user(user=User.objects.create_user("13900000002", "bench-password-1"))
+    seller = member_create_for_user(user=User.objects.create_user("13900000003", "bench-password-1"),
+                                    invite_code=mid.invite_code)
+    Member.objects.filter(pk__in=[mid.pk, seller.pk]).update(is_reseller=True, level=level)
+    buyer = member_create_for_user(user=buyer_user, invite_code=seller.invite_code)
+    return {"buyer_member": buyer.pk, "seller": seller.pk, "mid": mid.pk}
 
 
 def _run_services(n: int, fx: dict) -> dict:
@@ -152,9 +175,14 @@ CHECKOUT_SQL = [
     """INSERT INTO orders_orderitem (order_id, sku_id, product_id, product_title, sku_specs, sku_spec_text,
        unit_price, cost_price, quantity, line_amount, discount_amount, paid_amount, refunded_quantity,
        refunded_amount) VALUES (%(order)s, %(sku)s, %(product)s, '压测商品', '{}', '', 39.90, 20.00, 1, 39.90,
-       0, 39.90, 0, 0)""",
+       0, 39.90, 0, 0) RETURNING id""",
     "INSERT INTO orders_orderevent (order_id, kind, message, created_at)"
     " VALUES (%(order)s, 'created', '', now())",
+    # distribution's snapshot (order_created hook): who earns what on this order
+    "INSERT INTO distribution_orderattribution (order_id, buyer_id, reseller_id, policy, tiers, cap_rate,"
+    " created_at) VALUES (%(order)s, %(buyer)s, %(seller)s, 'binding', 2, 0.5, now())",
+    "INSERT INTO distribution_commissionplan (order_item_id, tier, beneficiary_id, level_name, rate)"
+    " VALUES (%(item)s, 1, %(seller)s, '金牌', 0.1), (%(item)s, 2, %(mid)s, '金牌', 0.05)",
 ]
 PAY_SQL = [
     "SELECT id, state, total_amount FROM orders_order WHERE number = %(number)s FOR UPDATE",
@@ -165,6 +193,12 @@ PAY_SQL = [
     " WHERE id = %(order)s AND state = 'pending_payment'",
     "INSERT INTO orders_orderevent (order_id, kind, message, created_at)"
     " VALUES (%(order)s, 'paid', '', now())",
+    # distribution's records (order_paid hook)
+    "UPDATE distribution_member SET own_paid_sales = own_paid_sales + 39.90 WHERE id = %(buyer)s",
+    "INSERT INTO distribution_commissionrecord (order_id, order_item_id, beneficiary_id, tier, level_name,"
+    " base_amount, rate, original_amount, amount, reversed_amount, state, created_at) VALUES"
+    " (%(order)s, %(item)s, %(seller)s, 1, '金牌', 39.90, 0.1, 3.99, 3.99, 0, 'pending', now()),"
+    " (%(order)s, %(item)s, %(mid)s, 2, '金牌', 39.90, 0.05, 1.99, 1.99, 0, 'pending', now())",
 ]
 
 
@@ -181,13 +215,18 @@ def _run_floor(n: int, fx: dict, shop_id: int, prefix: str) -> list[float]:
             "shop": shop_id,
             "number": f"{prefix}{i:016d}",
             "txn": f"{prefix}FLOOR{i:020d}",
+            "buyer": fx["buyer_member"],
+            "seller": fx["seller"],
+            "mid": fx["mid"],
         }
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(CHECKOUT_SQL[0], params)
             cur.execute(CHECKOUT_SQL[1], params)
             params["order"] = cur.fetchone()[0]
-            for sql in CHECKOUT_SQL[2:]:
+            cur.execute(CHECKOUT_SQL[2], params)
+            params["item"] = cur.fetchone()[0]
+            for sql in CHECKOUT_SQL[3:]:
                 cur.execute(sql, params)
         with transaction.atomic(), connection.cursor() as cur:
             for sql in PAY_SQL:

@@ -24,15 +24,14 @@ from distribution.models import (
     CommissionRecord,
     CommissionRules,
     LedgerEntry,
-    LevelRate,
     Member,
     OrderAttribution,
     ProductCommission,
+    ResellerLevel,
     Wallet,
 )
-from distribution.selectors import member_ancestors
 from distribution.services.members import member_record_paid_sales
-from distribution.services.rules import rules_get
+from distribution.services.rules import level_rates_get, rules_get
 from distribution.services.wallet import wallet_reverse_commission
 from orders.models import Order, OrderItem
 
@@ -51,29 +50,41 @@ def _attributed_reseller(*, order: Order, buyer: Member | None, rules: Commissio
     """
     if buyer is not None and rules.self_purchase and buyer.is_reseller and buyer.is_active:
         return buyer
-    shop_owner = None
-    if order.shop.owner_id is not None and order.shop.owner_id != order.user_id:
-        shop_owner = Member.objects.filter(user_id=order.shop.owner_id).first()
-    upline = Member.objects.filter(pk=buyer.parent_id).first() if buyer and buyer.parent_id else None
-    if rules.attribution_policy == AttributionPolicy.LAST_CLICK:
-        return shop_owner or upline
-    return upline or shop_owner
+    upline = buyer.parent if buyer is not None else None
+    owner_id = order.shop.owner_id
+    if owner_id is None or owner_id == order.user_id:
+        return upline
+    if rules.attribution_policy == AttributionPolicy.BINDING and upline is not None:
+        return upline
+    return Member.objects.filter(user_id=owner_id).first() or upline
+
+
+def member_chain(member_id: int, *, length: int) -> list[Member]:
+    """The member and its uplines, nearest first, ``length`` at most, with each one's level
+    name as ``level_name_``: one recursive query over ``parent_id``."""
+    table, levels = Member._meta.db_table, ResellerLevel._meta.db_table
+    return list(Member.objects.raw(
+        f"WITH RECURSIVE up(id, parent_id, n) AS ("  # noqa: S608 - table names from the models
+        f" SELECT id, parent_id, 1 FROM {table} WHERE id = %s"
+        f" UNION ALL SELECT m.id, m.parent_id, up.n + 1 FROM {table} m JOIN up ON m.id = up.parent_id"
+        f" WHERE up.n < %s)"
+        f" SELECT m.*, COALESCE(l.name, '') AS level_name_ FROM up JOIN {table} m ON m.id = up.id"
+        f" LEFT JOIN {levels} l ON l.id = m.level_id ORDER BY up.n",
+        [member_id, length]))
 
 
 def _chain(*, reseller: Member | None, buyer: Member | None, tiers: int,
            self_purchase: bool) -> list[tuple[int, Member]]:
-    """(tier, member) for tiers 1..N up the parent chain from the attributed reseller.
+    """(tier, member) for tiers 1..N up the parent chain from the attributed reseller, in
+    one query (a recursive walk of ``parent_id``, never ``lft``/``rght``).
 
     A tier whose member is not an active reseller is skipped, not shifted up; so is the
     buyer (unless self-purchase is on) — nobody earns on their own purchase by default.
     """
     if reseller is None:
         return []
-    ids = [reseller.pk, *member_ancestors(reseller.pk, depth=tiers - 1)]
-    members = Member.objects.select_related("level").in_bulk(ids)
     chain = []
-    for tier, member_id in enumerate(ids, start=1):
-        member = members[member_id]
+    for tier, member in enumerate(member_chain(reseller.pk, length=tiers), start=1):
         if not (member.is_reseller and member.is_active):
             continue
         if buyer is not None and member.pk == buyer.pk and not self_purchase:
@@ -99,7 +110,7 @@ def _term_for(*, tier: int, member: Member, override: ProductCommission | None,
 def commission_snapshot_for_order(*, order: Order) -> OrderAttribution:
     """``order_created`` handler: freeze who earns what on this order."""
     rules = rules_get()
-    buyer = Member.objects.filter(user_id=order.user_id).first()
+    buyer = Member.objects.select_related("parent").filter(user_id=order.user_id).first()
     reseller = _attributed_reseller(order=order, buyer=buyer, rules=rules)
     chain = _chain(reseller=reseller, buyer=buyer, tiers=rules.tiers, self_purchase=rules.self_purchase)
     attribution = OrderAttribution.objects.create(
@@ -110,10 +121,7 @@ def commission_snapshot_for_order(*, order: Order) -> OrderAttribution:
         return attribution
     items = list(order.items.all())
     overrides = ProductCommission.objects.in_bulk([i.product_id for i in items], field_name="product_id")
-    level_rates = {
-        (lr.level_id, lr.tier): lr.rate
-        for lr in LevelRate.objects.filter(level_id__in={m.level_id for _, m in chain if m.level_id})
-    }
+    level_rates = level_rates_get()
     plans = []
     for item in items:
         for tier, member in chain:
@@ -122,7 +130,7 @@ def commission_snapshot_for_order(*, order: Order) -> OrderAttribution:
             if rate is None and fixed is None:
                 continue
             plans.append(CommissionPlan(order_item=item, tier=tier, beneficiary=member,
-                                        level_name=member.level.name if member.level else "",
+                                        level_name=member.level_name_,
                                         rate=rate, fixed_per_unit=fixed))
     CommissionPlan.objects.bulk_create(plans)
     return attribution

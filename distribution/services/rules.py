@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -20,9 +21,33 @@ EDITABLE = ("tiers", "global_cap_rate", "self_purchase", "attribution_policy", "
             "withdrawal_fee_rate", "withdrawal_daily_limit", "withdrawal_channels")
 
 
+RULES_CACHE_KEY = "distribution:commission-rules:v1"
+LEVEL_RATES_CACHE_KEY = "distribution:level-rates:v1"
+
+
 def rules_get() -> CommissionRules:
-    rules, _ = CommissionRules.objects.get_or_create(pk=1)
+    """The rules in force. Cached (every checkout reads them); every change clears the cache
+    once its transaction commits, so no process keeps an old copy."""
+    rules = cache.get(RULES_CACHE_KEY)
+    if rules is None:
+        rules, _ = CommissionRules.objects.get_or_create(pk=1)
+        cache.set(RULES_CACHE_KEY, rules, timeout=3600)
     return rules
+
+
+def level_rates_get() -> dict[tuple[int, int], Decimal]:
+    """{(level id, tier): rate} for every level, cached like the rules."""
+    rates = cache.get(LEVEL_RATES_CACHE_KEY)
+    if rates is None:
+        rates = {(lr.level_id, lr.tier): lr.rate for lr in LevelRate.objects.all()}
+        cache.set(LEVEL_RATES_CACHE_KEY, rates, timeout=3600)
+    return rates
+
+
+def _forget(key: str) -> None:
+    # Now, and again after commit: a reader between now and the commit caches the old row.
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _audit(*, subject: str, changes: dict[str, tuple[object, object]], operator: User | None) -> None:
@@ -42,7 +67,8 @@ def rules_update(*, operator: User | None, **values: object) -> CommissionRules:
         raise CommissionRulesInvalid(code="unknown_rule")
     if "tiers" in values and not 1 <= int(values["tiers"]) <= MAX_TIERS:
         raise CommissionTiersExceeded()
-    rules = CommissionRules.objects.select_for_update().get(pk=rules_get().pk)
+    CommissionRules.objects.get_or_create(pk=1)
+    rules = CommissionRules.objects.select_for_update().get(pk=1)
     changes = {f: (getattr(rules, f), v) for f, v in values.items() if getattr(rules, f) != v}
     for field, (_, new) in changes.items():
         setattr(rules, field, new)
@@ -53,6 +79,7 @@ def rules_update(*, operator: User | None, **values: object) -> CommissionRules:
     if changes:
         rules.save(update_fields=[*changes, "updated_at"])
         _audit(subject="rules", changes=changes, operator=operator)
+        _forget(RULES_CACHE_KEY)
     return rules
 
 
@@ -70,6 +97,7 @@ def level_rate_set(*, level: ResellerLevel, tier: int, rate: Decimal, operator: 
         current.rate = rate
         current.save(update_fields=["rate"])
     if old != rate:
+        _forget(LEVEL_RATES_CACHE_KEY)
         _audit(subject=f"level:{level.pk}:{level.name}", changes={f"tier{tier}": (old, rate)},
                operator=operator)
     return current
