@@ -154,6 +154,11 @@ class OrderCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The shop the shopper came through; empty, unknown or closed: the platform shop.",
     )
+    client_token = serializers.RegexField(
+        r"^[A-Za-z0-9_\-:.]{8,64}$", required=False, default="",
+        help_text="Idempotency key (or the `Idempotency-Key` header): repeating the request with the "
+                  "same key returns the first order instead of creating another.",
+    )
 
 
 class OrderListQuerySerializer(serializers.Serializer):

@@ -264,9 +264,13 @@ class OrderListCreateView(ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.OrderCreateSerializer, request.data)
+        payload = request.data.copy()
+        if request.headers.get("Idempotency-Key") and not payload.get("client_token"):
+            payload["client_token"] = request.headers["Idempotency-Key"]
+        data = _validated(s.OrderCreateSerializer, payload)
         address = selectors.address_get_for_user(user=request.user, address_id=data["address_id"])
         order = order_create(
+            client_token=data["client_token"],
             user=request.user,
             lines=_lines(data["lines"]),
             address=address,

@@ -57,6 +57,8 @@ class Order(models.Model):
         _("amount to pay"), **MONEY, help_text=_("Subtotal − discount + shipping: what the shopper pays.")
     )
     note = models.CharField(_("buyer's note"), max_length=200, blank=True)
+    # The client's idempotency key: a retried "place order" returns the first order.
+    client_token = models.CharField(_("client request key"), max_length=64, blank=True, default="")
     # Address snapshot.
     receiver = models.CharField(_("receiver"), max_length=40)
     receiver_phone = models.CharField(_("receiver phone"), max_length=11)
@@ -93,6 +95,8 @@ class Order(models.Model):
         # Decimal by the checkout service; they are not CHECKs because SQLite (the embedded
         # mode) would compare them as floats.
         constraints = [
+            models.UniqueConstraint(fields=["user", "client_token"], condition=~Q(client_token=""),
+                                    name="order_client_token_once"),
             models.CheckConstraint(condition=Q(total_amount__gt=0), name="order_total_positive"),
             models.CheckConstraint(
                 condition=Q(discount_amount__gte=0) & Q(shipping_fee__gte=0),

@@ -146,12 +146,18 @@ def order_number_new() -> str:
     return f"Q{timezone.now().astimezone(SHANGHAI):%Y%m%d}{secrets.randbelow(10**8):08d}"
 
 
+class _RepeatedRequest(Exception):  # control flow only: never leaves this module
+    pass
+
+
 def _insert_order(**fields: object) -> Order:
     for _attempt in range(NUMBER_ATTEMPTS - 1):
         try:
             with transaction.atomic():
                 return Order.objects.create(number=order_number_new(), **fields)
         except IntegrityError as exc:
+            if "order_client_token_once" in str(exc):
+                raise _RepeatedRequest() from exc
             if "number" not in str(exc):
                 raise
     return Order.objects.create(number=order_number_new(), **fields)
@@ -175,13 +181,22 @@ def order_create(
     shop: Shop | None = None,
     note: str = "",
     clear_cart: bool = False,
+    client_token: str = "",
 ) -> Order:
     """Create a pending-payment order with its snapshots and reserve its stock.
 
     Stock is taken last, by one guarded UPDATE per SKU in SKU order (no deadlocks), so a
     hot SKU's row is locked only for the end of the transaction. Any line short of
     stock rolls the whole order back with ``OutOfStock`` (库存不足).
+
+    ``client_token`` is the client's idempotency key: the same key again (a retry, a double
+    tap, two racing requests) returns the first order; a database constraint backs it.
     """
+    client_token = (client_token or "").strip()[:64]
+    if client_token:
+        existing = Order.objects.filter(user=user, client_token=client_token).first()
+        if existing is not None:
+            return existing
     if address.user_id != user.pk:
         raise AddressNotFound()
     if shop is None or not shop.is_active:
@@ -191,22 +206,26 @@ def order_create(
     discount = sum((p.discount_amount for p in priced), ZERO)
     shipping = shipping_rule_get().fee_for(subtotal - discount)
     now = timezone.now()
-    order = _insert_order(
-        user=user,
-        shop=shop,
-        subtotal=subtotal,
-        discount_amount=discount,
-        shipping_fee=shipping,
-        total_amount=subtotal - discount + shipping,
-        note=(note or "").strip()[:200],
-        receiver=address.receiver,
-        receiver_phone=address.phone,
-        province=address.province,
-        city=address.city,
-        district=address.district,
-        address_detail=address.detail,
-        payment_deadline=now + settings.ORDERS_UNPAID_TIMEOUT,
-    )
+    try:
+        order = _insert_order(
+            user=user,
+            client_token=client_token,
+            shop=shop,
+            subtotal=subtotal,
+            discount_amount=discount,
+            shipping_fee=shipping,
+            total_amount=subtotal - discount + shipping,
+            note=(note or "").strip()[:200],
+            receiver=address.receiver,
+            receiver_phone=address.phone,
+            province=address.province,
+            city=address.city,
+            district=address.district,
+            address_detail=address.detail,
+            payment_deadline=now + settings.ORDERS_UNPAID_TIMEOUT,
+        )
+    except _RepeatedRequest:  # the same key committed meanwhile by a racing request
+        return Order.objects.get(user=user, client_token=client_token)
     OrderItem.objects.bulk_create(
         [
             OrderItem(

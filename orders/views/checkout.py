@@ -93,6 +93,7 @@ def _submit(request: HttpRequest, selection: dict[str, Any]) -> tuple[Order | No
             shop=current_shop(request),
             note=form.cleaned_data["note"],
             clear_cart=bool(selection.get("from_cart")),
+            client_token=f"h5:{selection['token']}",
         )
     except DomainError as exc:
         return None, str(exc.message)

@@ -207,6 +207,20 @@ def test_place_an_order_reserves_stock_and_returns_it_with_its_timeline(client, 
     assert not CartItem.objects.filter(user=member).exists()
 
 
+def test_an_idempotency_key_makes_a_retried_order_request_return_the_first_order(client, member):
+    address = AddressFactory(user=member)
+    sku = SKUFactory(price=Decimal("45.00"), stock=5)
+    body = {"lines": [{"sku_id": sku.pk, "quantity": 1}], "address_id": address.pk}
+
+    first = client.post(f"{API}/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="mp-req-00000001")
+    again = client.post(f"{API}/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="mp-req-00000001")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["number"] == first.json()["number"]
+    assert Order.objects.count() == 1
+    assert SKU.objects.get(pk=sku.pk).stock == 4
+
+
 def test_an_order_short_of_stock_is_refused_and_creates_nothing(client, member):
     address = AddressFactory(user=member)
     sku = SKUFactory(stock=1, product__title="保温杯")

@@ -292,3 +292,55 @@ def test_fifty_concurrent_checkouts_never_sell_more_than_the_stock():
     assert Order.objects.count() == 10
     assert OrderItem.objects.filter(sku=sku).count() == 10
     assert OrderEvent.objects.filter(kind="created").count() == 10
+
+
+@pytest.mark.django_db
+def test_the_same_client_token_returns_the_first_order_and_takes_stock_once():
+    from orders.models import Address
+
+    sku = SKUFactory(price=Decimal("10.00"), stock=5)
+    user = UserFactory()
+    address = AddressFactory(user=user)
+
+    first = order_create(user=user, address=address, lines=[CheckoutLine(sku_id=sku.pk, quantity=2)],
+                         client_token="retry-key-0001")
+    again = order_create(user=user, address=address, lines=[CheckoutLine(sku_id=sku.pk, quantity=2)],
+                         client_token="retry-key-0001")
+
+    assert again.pk == first.pk
+    assert Order.objects.filter(user=user).count() == 1
+    sku.refresh_from_db()
+    assert sku.stock == 3
+    assert Address.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_requests_with_one_client_token_make_one_order():
+    sku = SKUFactory(price=Decimal("10.00"), stock=50)
+    user = UserFactory()
+    address = AddressFactory(user=user)
+    barrier = threading.Barrier(8)
+    numbers: list[str] = []
+
+    def place() -> None:
+        try:
+            connect_with_retry()
+            barrier.wait(timeout=30)
+            order = order_create(user=user, address=address, client_token="same-tap-0001",
+                                 lines=[CheckoutLine(sku_id=sku.pk, quantity=1)])
+            numbers.append(order.number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=place) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(numbers) == 8
+    assert len(set(numbers)) == 1
+    assert Order.objects.filter(user=user).count() == 1
+    sku.refresh_from_db()
+    assert sku.stock == 49
