@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("mall.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("distribution.api.urls")),
+    path("", include("distribution.earnings.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("orders.urls")),
     path("", include("distribution.urls")),
+    path("", include("distribution.earnings.urls")),
     path("", include("mall.urls")),
 ]
 

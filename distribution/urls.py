@@ -1,4 +1,4 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
 from distribution import views
 
@@ -8,4 +8,12 @@ app_name = "distribution"
 urlpatterns = [
     re_path(r"^s/(?P<code>[0-9A-Za-z-]{1,32})/?$", views.share, name="share"),
     re_path(r"^s/(?P<code>[0-9A-Za-z-]{1,32})/qr\.png$", views.share_qr, name="share_qr"),
+    # The reseller centre: always the signed-in member's own (no member id in any URL).
+    path("distribution/", views.center, name="center"),
+    path("distribution/join/", views.join, name="join"),
+    path("distribution/apply/", views.apply, name="apply"),
+    path("distribution/apply/withdraw/", views.apply_withdraw, name="apply_withdraw"),
+    path("distribution/bind/", views.bind, name="bind"),
+    path("distribution/team/", views.team, name="team"),
+    path("distribution/poster.png", views.poster, name="poster"),
 ]

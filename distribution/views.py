@@ -1,18 +1,48 @@
-"""Share links: ``/s/<code>`` lands on the inviter's shop and remembers the invite for
-sign-up and attribution; ``/s/<code>/qr.png`` is the same link as a QR code."""
+"""Share links and the reseller centre (分销中心) H5 pages.
 
+- ``/s/<code>`` lands on the inviter's shop and remembers the invite for sign-up and
+  attribution; ``/s/<code>/qr.png`` is the same link as a QR code.
+- ``/distribution/…``: the signed-in member's own centre, team, application and poster.
+  Views only orchestrate: selectors read, services write, domain errors become messages.
+"""
+
+from collections.abc import Callable
 from io import BytesIO
 
 import qrcode
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.errors import DomainError
 from common.http import client_ip
-from distribution.models import Member
-from distribution.services.binding import invite_lookup_allowed
+from distribution import selectors
+from distribution.models import BindSource, Member, ResellerProgram
+from distribution.poster import (
+    PosterTexts,
+    poster_draw,
+    poster_products,
+    poster_spec,
+    poster_versioned_url,
+    read_file,
+)
+from distribution.services.binding import invite_lookup_allowed, member_bind
 from distribution.services.invite_codes import invite_code_normalize
+from distribution.services.members import member_get_or_create_for_user
+from distribution.services.resellers import (
+    reseller_application_withdraw,
+    reseller_apply,
+    reseller_join,
+    reseller_program_get,
+)
 from mall.models import Shop
 from mall.services.shops import platform_shop_get
 
@@ -71,4 +101,168 @@ def share_qr(request: HttpRequest, code: str) -> HttpResponse:
     qrcode.make(url, box_size=8, border=2).save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"  # staff may regenerate the code
+    return response
+
+
+# --- the reseller centre (分销中心) -----------------------------------------------------------
+# Every page is "mine": no member id in any URL, so a member only ever sees their own team.
+
+PAGE_SIZE = 20
+POSTER_CACHE_SECONDS = 24 * 3600
+
+
+class ApplyForm(forms.Form):
+    """Shape only (present, not too long); the rules live in ``services.resellers``."""
+
+    real_name = forms.CharField(label=_("Real name"), max_length=40, widget=forms.TextInput(
+        attrs={"autocomplete": "name", "placeholder": _("As on your ID card")}))
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "tel", "placeholder": _("11-digit mobile number")}))
+    reason = forms.CharField(label=_("Why do you want to join?"), max_length=600, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Optional")}))
+
+    _FIELDS = {"real_name_invalid": "real_name", "contact_phone_invalid": "contact_phone",
+               "application_reason_too_long": "reason"}
+
+    def add_domain_error(self, error: DomainError) -> None:
+        self.add_error(self._FIELDS.get(error.code), str(error.message))
+
+
+def _my_member(request: HttpRequest) -> Member:
+    """The signed-in user's member node, fresh (tree columns current), with user and level."""
+    member = member_get_or_create_for_user(user=request.user)
+    return Member.objects.select_related("user", "level", "parent__user").get(pk=member.pk)
+
+
+def _share_urls(request: HttpRequest, member: Member) -> dict[str, str]:
+    return {
+        "share_url": request.build_absolute_uri(reverse("distribution:share", args=[member.invite_code])),
+        "qr_url": reverse("distribution:share_qr", args=[member.invite_code]),
+    }
+
+
+DEFAULT_BENEFITS = (
+    _("Your own shop: pick products from the platform's catalogue and share them."),
+    _("Commission on what your shop and your team sell, after the after-sales window closes."),
+    _("No fee and no purchase needed to join."),
+)
+
+
+def _benefits(program: ResellerProgram) -> list[str]:
+    lines = [line.strip() for line in program.benefits.splitlines() if line.strip()]
+    return lines or [str(text) for text in DEFAULT_BENEFITS]
+
+
+@login_required
+@require_GET
+def center(request: HttpRequest) -> HttpResponse:
+    member = _my_member(request)
+    program = reseller_program_get()
+    context = {
+        "member": member, "program": program, "tab": "me", "benefits": _benefits(program),
+        "application": selectors.reseller_application_latest(member=member),
+        "can_bind": selectors.member_can_bind(member=member), **_share_urls(request, member),
+    }
+    if member.is_reseller:
+        figures = selectors.member_sales_figures(member=member)
+        context |= {"summary": selectors.team_summary(member=member), "figures": figures,
+                    "progress": selectors.level_progress(member=member, figures=figures),
+                    "poster_url": poster_versioned_url(poster_spec(request=request, member=member))}
+    return render(request, "distribution/center.html", context)
+
+
+def _run(request: HttpRequest, action: Callable[[], object], success: str) -> HttpResponseRedirect:
+    """Run a service from a POST; its domain error becomes an error toast."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, success)
+    return redirect("distribution:center")
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest) -> HttpResponseRedirect:
+    member = _my_member(request)
+    return _run(request, lambda: reseller_join(member=member), _("Welcome aboard! You are now a reseller."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    member = _my_member(request)
+    form = ApplyForm(request.POST or None, initial={"contact_phone": member.user.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            reseller_apply(member=member, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Application sent. We will review it soon."))
+            return redirect("distribution:center")
+    return render(request, "distribution/apply.html", {
+        "form": form, "program": reseller_program_get(), "member": member, "tab": "me",
+        "application": selectors.reseller_application_latest(member=member)})
+
+
+@login_required
+@require_POST
+def apply_withdraw(request: HttpRequest) -> HttpResponseRedirect:
+    member = _my_member(request)
+    application = selectors.reseller_application_latest(member=member)
+    if application is None:
+        raise Http404
+    return _run(request, lambda: reseller_application_withdraw(application=application, member=member),
+                _("Your application was withdrawn."))
+
+
+@login_required
+@require_POST
+def bind(request: HttpRequest) -> HttpResponseRedirect:
+    member = _my_member(request)
+    code = request.POST.get("invite_code", "")[:32]
+    return _run(request, lambda: member_bind(member=member, invite_code=code, source=BindSource.CODE,
+                                             ip=client_ip(request)),
+                _("You are now bound to your inviter."))
+
+
+@login_required
+@require_GET
+def team(request: HttpRequest) -> HttpResponse:
+    member = _my_member(request)
+    page = Paginator(selectors.member_direct_downlines(member=member), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "distribution/team.html", {
+        "member": member, "page": page, "summary": selectors.team_summary(member=member), "tab": "me"})
+
+
+@login_required
+@require_GET
+def poster(request: HttpRequest) -> HttpResponse:
+    """My share poster (resellers with a shop), drawn once per member, invite code, shop
+    update, products shown and language, then served from the cache."""
+    member = _my_member(request)
+    spec = poster_spec(request=request, member=member)
+    if spec is None:
+        raise Http404
+    etag = f'"{spec.version}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    png = cache.get(spec.key)
+    if png is None:
+        shop = spec.shop
+        png = poster_draw(
+            shop_name=shop.name, avatar=read_file(shop.avatar) if shop.avatar else None,
+            products=poster_products(shop), share_url=spec.share_url, invite_code=member.invite_code,
+            texts=PosterTexts(tagline=str(_("Good things I picked for you")),
+                              scan_hint=str(_("Scan the QR code to visit my shop")),
+                              invite_label=str(_("Invite code")), footer=str(settings.PLATFORM_NAME),
+                              empty=str(_("New products are on the way"))))
+        cache.set(spec.key, png, POSTER_CACHE_SECONDS)
+    response = HttpResponse(png, content_type="image/png")
+    versioned = request.GET.get("v") == spec.version
+    response["Cache-Control"] = "private, max-age=86400" if versioned else "private, no-cache"
+    response["ETag"] = etag
     return response

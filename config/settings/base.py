@@ -147,6 +147,12 @@ SPECTACULAR_SETTINGS = {
         "AfterSaleKindEnum": "orders.models.AfterSaleKind",
         "AfterSaleStateEnum": "orders.models.AfterSaleState",
         "RefundStateEnum": "orders.models.RefundState",
+        "ResellerApplicationStateEnum": "distribution.models.ApplicationState",
+        "JoinModeEnum": "distribution.models.JoinMode",
+        "CommissionStateEnum": "distribution.models.CommissionState",
+        "WithdrawalStateEnum": "distribution.models.Withdrawal.State",
+        "WithdrawalChannelEnum": "distribution.models.WithdrawalChannel",
+        "LedgerEntryKindEnum": "distribution.models.LedgerEntry.Kind",
     },
 }
 

@@ -1,3 +1,4 @@
+from distribution.models.audit import SensitiveAccessLog as SensitiveAccessLog
 from distribution.models.binding import BindingHistory
 from distribution.models.commission import (
     MAX_TIERS,
@@ -13,11 +14,21 @@ from distribution.models.commission import (
     WithdrawalChannel,
 )
 from distribution.models.member import BindSource, Member, ResellerLevel, TreeWriteRefused
+from distribution.models.reseller import (
+    ApplicationState,
+    JoinMode,
+    LevelChange,
+    LevelChangeSource,
+    ResellerApplication,
+    ResellerProgram,
+    ResellerStatusChange,
+)
 from distribution.models.settings import BindMode, ReferralSettings
 from distribution.models.wallet import LedgerEntry, PayoutAccount, Wallet, Withdrawal
 
 __all__ = [
     "MAX_TIERS",
+    "ApplicationState",
     "AttributionPolicy",
     "BindMode",
     "BindSource",
@@ -26,14 +37,20 @@ __all__ = [
     "CommissionRecord",
     "CommissionRules",
     "CommissionState",
+    "JoinMode",
     "LedgerEntry",
+    "LevelChange",
+    "LevelChangeSource",
     "LevelRate",
     "Member",
     "OrderAttribution",
     "PayoutAccount",
     "ProductCommission",
     "ReferralSettings",
+    "ResellerApplication",
     "ResellerLevel",
+    "ResellerProgram",
+    "ResellerStatusChange",
     "RuleChange",
     "TreeWriteRefused",
     "Wallet",

@@ -29,12 +29,27 @@ class TreeWriteRefused(ValueError):
 
 
 class ResellerLevel(models.Model):
-    """A reseller level (分销等级). Rates and upgrade rules arrive with the commission work."""
+    """A reseller level (分销等级): its rates (``LevelRate``) and its upgrade conditions.
+
+    Automatic upgrade conditions are SALES ONLY — own paid sales, team paid sales, settled
+    commission — never headcount (禁止传销条例 art. 7; there is deliberately no such field).
+    A level reached automatically needs at least one positive condition (a CHECK), so no
+    level is ever handed out for merely signing people up. ``services.levels`` applies them.
+    """
 
     name = models.CharField(_("name"), max_length=40)
     weight = models.PositiveIntegerField(_("weight"), unique=True,
                                          help_text=_("Higher weight means a higher level."))
     is_default = models.BooleanField(_("default level"), default=False)
+    auto_upgrade = models.BooleanField(
+        _("automatic upgrade"), default=False,
+        help_text=_("Resellers reach this level by themselves once every sales condition below holds."))
+    min_own_sales = models.DecimalField(_("own paid sales at least"), max_digits=12, decimal_places=2,
+                                        default=0)
+    min_team_sales = models.DecimalField(_("team paid sales at least"), max_digits=12, decimal_places=2,
+                                         default=0)
+    min_settled_commission = models.DecimalField(_("settled commission at least"), max_digits=12,
+                                                 decimal_places=2, default=0)
 
     class Meta:
         verbose_name = _("reseller level")
@@ -43,6 +58,16 @@ class ResellerLevel(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True),
                                     name="reseller_level_single_default"),
+            models.CheckConstraint(
+                condition=Q(min_own_sales__gte=0, min_team_sales__gte=0, min_settled_commission__gte=0),
+                name="reseller_level_conditions_not_negative",
+                violation_error_message=_("Upgrade conditions cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(auto_upgrade=False) | Q(min_own_sales__gt=0) | Q(min_team_sales__gt=0)
+                | Q(min_settled_commission__gt=0),
+                name="reseller_level_auto_needs_a_sales_condition",
+                violation_error_message=_("A level reached automatically needs at least one sales "
+                                          "condition above zero.")),
         ]
 
     def __str__(self) -> str:

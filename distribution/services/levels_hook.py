@@ -2,17 +2,11 @@
 
 from collections.abc import Iterable
 
+from distribution.models import Member
+from distribution.services.levels import member_evaluate_level
+
 
 def levels_evaluate_after_settlement(*, member_ids: Iterable[int]) -> None:
-    """Level auto-upgrade lands with the reseller-levels work; until then nothing changes.
-
-    (Upgrade conditions are sales-based only — never headcount; see DESIGN.md.)
-    """
-    try:
-        from distribution.services.levels import member_evaluate_level
-    except ImportError:  # the levels module is being written in parallel
-        return
-    from distribution.models import Member
-
+    """Upgrade conditions are sales-based only — never headcount (see DESIGN.md)."""
     for member in Member.objects.filter(pk__in=list(member_ids)):
         member_evaluate_level(member=member)

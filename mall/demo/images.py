@@ -8,20 +8,13 @@ pictures carry shapes and colour only).
 import functools
 import io
 import math
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-)
+from common.fonts import cjk_font
+
 Color = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
 
@@ -44,40 +37,6 @@ Painter = Callable[[Pen], None]
 def _rgb(hex_color: str) -> Color:
     value = hex_color.lstrip("#")
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-def _fc_list_fonts() -> list[str]:
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return []
-    try:
-        # Fixed arguments, no user input.
-        out = subprocess.run([fc_list, ":lang=zh", "file"], capture_output=True, text=True,  # noqa: S603
-                             timeout=5, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return sorted({line.split(":")[0].strip() for line in out.splitlines() if line.strip()})
-
-
-def _simplified_chinese_index(path: str) -> int:
-    """A .ttc holds several faces (JP, KR, SC, ...): pick the Simplified Chinese one."""
-    for index in range(10):
-        try:
-            name = ImageFont.truetype(path, 12, index=index).getname()[0] or ""
-        except OSError:
-            break
-        if "SC" in name.split() or "CN" in name:
-            return index
-    return 0
-
-
-@functools.cache
-def cjk_font() -> tuple[str, int] | None:
-    """(path, face index) of an installed CJK font, or None."""
-    for path in [*FONT_CANDIDATES, *_fc_list_fonts()]:
-        if Path(path).is_file():
-            return path, _simplified_chinese_index(path)
-    return None
 
 
 @functools.cache

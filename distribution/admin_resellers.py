@@ -1,0 +1,219 @@
+"""Staff console for resellers: the application review queue, levels and their upgrade
+conditions, the reseller programme, and the read-only logs (level and status changes).
+
+Every change goes through a service (which also refuses non-staff operators); actions that
+need a reason use an intermediate form (``run_action_with_form``, also used by the member
+admin in ``distribution/admin.py``).
+"""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Case, F, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import DomainError
+from distribution.models import (
+    ApplicationState,
+    LevelChange,
+    LevelRate,
+    ResellerApplication,
+    ResellerLevel,
+    ResellerProgram,
+    ResellerStatusChange,
+)
+from distribution.services.levels import reseller_level_save
+from distribution.services.resellers import (
+    reseller_application_approve,
+    reseller_application_reject,
+    reseller_program_update,
+)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=200,
+                             help_text=_("Kept in the log with your name."))
+
+
+class SetLevelForm(ReasonForm):
+    level = forms.ModelChoiceField(label=_("new level"), queryset=ResellerLevel.objects.order_by("weight"))
+    field_order = ["level", "reason"]
+
+
+def run_action_with_form(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet,
+                         *, form_class: type[forms.Form], title: str, action: str,
+                         run: Callable[[object, dict], object]) -> HttpResponse | None:
+    """An admin action with an intermediate form (Django's delete-confirmation pattern).
+
+    The first POST (from the changelist) shows the form; the second (``apply``) runs
+    ``run(obj, cleaned_data)`` for each selected object, each in its own service
+    transaction, and reports what was done and what was refused (with the domain error).
+    """
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        done, refused = 0, []
+        for obj in queryset:
+            try:
+                run(obj, form.cleaned_data)
+            except DomainError as exc:
+                refused.append(f"{obj}: {exc.message}")
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, _("Done for %(count)s.") % {"count": done}, messages.SUCCESS)
+        for line in refused:
+            modeladmin.message_user(request, line, messages.ERROR)
+        return None
+    context = {**modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta,
+               "title": title, "form": form, "queryset": queryset, "action": action,
+               "action_checkbox_name": ACTION_CHECKBOX_NAME}
+    return TemplateResponse(request, "admin/distribution/action_form.html", context)
+
+
+# --- resellers ---------------------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs: staff read them; nobody adds, edits or deletes a row."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(ResellerApplication)
+class ResellerApplicationAdmin(admin.ModelAdmin):
+    """The review queue: open applications first, oldest first."""
+
+    list_display = ("id", "member", "real_name", "contact_phone", "state", "created_at", "reviewed_by",
+                    "reviewed_at")
+    list_filter = ("state",)
+    search_fields = ("=member__user__phone", "=member__invite_code", "real_name", "=contact_phone")
+    list_select_related = ("member__user", "reviewed_by")
+    fields = ("member", "state", "real_name", "contact_phone", "reason", "created_at", "reviewed_by",
+              "reviewed_at", "reject_reason", "closed_at")
+    readonly_fields = fields
+    actions = ["approve", "reject"]
+    # A review queue: open applications first, oldest first; then the handled ones, newest first.
+    ordering = (
+        Case(When(state=ApplicationState.REQUESTED, then=Value(0)), default=Value(1)).asc(),
+        (F("id") * Case(When(state=ApplicationState.REQUESTED, then=Value(1)), default=Value(-1))).asc(),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Approve the selected applications"), permissions=["change"])
+    def approve(self, request: HttpRequest, queryset) -> None:
+        done, refused = 0, []
+        for application in queryset:
+            try:
+                reseller_application_approve(application=application, operator=request.user)
+            except DomainError as exc:
+                refused.append(f"#{application.pk}: {exc.message}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)s applications approved.") % {"count": done},
+                              messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description=_("Reject the selected applications"), permissions=["change"])
+    def reject(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        return run_action_with_form(
+            self, request, queryset, form_class=ReasonForm, title=_("Reject applications"), action="reject",
+            run=lambda application, data: reseller_application_reject(
+                application=application, operator=request.user, reason=data["reason"]))
+
+
+class ResellerLevelForm(forms.ModelForm):
+    class Meta:
+        model = ResellerLevel
+        fields = ["name", "weight", "is_default", "auto_upgrade", "min_own_sales", "min_team_sales",
+                  "min_settled_commission"]
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The single-default index is kept by the service, which moves the flag from the
+        # old default in the same transaction; the form would refuse that move.
+        return super()._get_validation_exclusions() | {"is_default"}
+
+
+@admin.register(ResellerLevel)
+class ResellerLevelAdmin(admin.ModelAdmin):
+    form = ResellerLevelForm
+    list_display = ("name", "weight", "is_default", "auto_upgrade", "min_own_sales", "min_team_sales",
+                    "min_settled_commission", "rates_display")
+    ordering = ("weight",)
+    fieldsets = [
+        (None, {"fields": ["name", "weight", "is_default"]}),
+        (_("Automatic upgrade: sales only, never headcount"), {
+            "fields": ["auto_upgrade", "min_own_sales", "min_team_sales", "min_settled_commission"],
+            "description": _("A reseller reaches this level by themselves when every condition holds. "
+                             "Levels never go down automatically."),
+        }),
+        (_("Commission rates"), {"fields": ["rates_display"]}),
+    ]
+    readonly_fields = ("rates_display",)
+
+    @admin.display(description=_("commission rates"))
+    def rates_display(self, obj: ResellerLevel) -> str:
+        rates = LevelRate.objects.filter(level_id=obj.pk).order_by("tier") if obj.pk else []
+        return format_html_join(" · ", "T{} {}", ((r.tier, f"{r.rate:.2%}") for r in rates)) or "—"
+
+    def save_model(self, request: HttpRequest, obj: ResellerLevel, form, change: bool) -> None:
+        reseller_level_save(level=obj, operator=request.user)
+
+
+@admin.register(LevelChange)
+class LevelChangeAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "member", "old_level", "new_level", "source", "operator", "reason",
+                    "own_sales", "team_sales", "settled_commission")
+    list_filter = ("source", "new_level")
+    search_fields = ("=member__user__phone", "=member__invite_code")
+    list_select_related = ("member__user", "old_level", "new_level", "operator")
+    show_full_result_count = False
+
+
+@admin.register(ResellerStatusChange)
+class ResellerStatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "member", "kind", "operator", "reason")
+    list_filter = ("kind",)
+    search_fields = ("=member__user__phone", "=member__invite_code")
+    list_select_related = ("member__user", "operator")
+    show_full_result_count = False
+
+
+@admin.register(ResellerProgram)
+class ResellerProgramAdmin(admin.ModelAdmin):
+    fields = ("join_mode", "benefits", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponseRedirect:
+        ResellerProgram.objects.get_or_create(pk=1)
+        return redirect("admin:distribution_resellerprogram_change", 1)
+
+    def save_model(self, request: HttpRequest, obj: ResellerProgram, form, change: bool) -> None:
+        reseller_program_update(operator=request.user, join_mode=obj.join_mode, benefits=obj.benefits)
+
+from distribution.earnings import admin as _earnings_admin  # noqa: E402, F401

@@ -1,0 +1,164 @@
+"""``manage.py seed_distribution_demo``: resellers, levels and a small team for the demo.
+
+Run after ``seed_demo`` (it lives in ``mall``, which cannot import this app). Everything
+goes through the services, and every step looks before it acts, so running it again
+creates nothing and changes nothing it already made (nor what staff changed since):
+
+- three levels — 普通分销员 (default), 银牌, 金牌 — with sales-only upgrade conditions and,
+  where a level has none yet, commission rates;
+- the five demo shop owners (13800000001..5) become resellers; 小雨 is 金牌, 阿杰 银牌;
+- the demo shopper 13900000001, a root after ``seed_demo``, is moved under 小雨 (a staff
+  move with a reason, as it would be done in the admin);
+- twelve members (137000000xx, password ``quanzi123``) sign up under the resellers, some
+  two tiers deep, so the team pages show data.
+"""
+
+import os
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from distribution.models import BindSource, LevelChange, LevelRate, Member, ResellerLevel
+from distribution.services.levels import member_set_level, reseller_level_save
+from distribution.services.moves import member_move
+from distribution.services.placement import referral_tree_place_pending
+from distribution.services.resellers import reseller_grant
+from distribution.services.rules import level_rate_set
+from mall.demo import data
+from mall.hooks import hooks
+from mall.models import User
+
+REASON = "演示数据"
+
+
+class LevelSeed(NamedTuple):
+    name: str
+    weight: int
+    is_default: bool
+    min_own: str
+    min_team: str
+    min_settled: str
+    rates: tuple[str, str]
+
+
+LEVELS = (
+    LevelSeed("普通分销员", 1, True, "0", "0", "0", ("0.10", "0.05")),
+    LevelSeed("银牌", 2, False, "500", "3000", "0", ("0.12", "0.06")),
+    LevelSeed("金牌", 3, False, "2000", "20000", "500", ("0.15", "0.08")),
+)
+LEVEL_OF = {"13800000001": "金牌", "13800000002": "银牌"}
+# (phone, nickname, upline phone): in order, so an upline exists before its downlines.
+DOWNLINES = (
+    ("13700000001", "小林", "13800000001"),
+    ("13700000002", "陈姐", "13800000001"),
+    ("13700000003", "豆豆妈", "13800000001"),
+    ("13700000004", "阿峰", "13800000001"),
+    ("13700000005", "Coco", "13800000001"),
+    ("13700000006", "王老师", "13800000001"),
+    ("13700000007", "甜甜", "13700000001"),
+    ("13700000008", "大伟", "13700000001"),
+    ("13700000009", "小鹿", "13700000002"),
+    ("13700000010", "周周", "13800000002"),
+    ("13700000011", "木子", "13800000002"),
+    ("13700000012", "阿琳", "13800000003"),
+)
+DOWNLINE_RESELLERS = ("13700000001",)  # a downline who is a reseller too: shows the tag
+
+
+class Command(BaseCommand):
+    help = "Make the demo shop owners resellers with levels and give them a team (run after seed_demo)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--allow-production", action="store_true",
+                            help="Seed even under production settings.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+        if module.endswith(".production") and not options["allow_production"]:
+            raise CommandError("Refusing to load demo data under production settings; "
+                               "pass --allow-production.")
+        staff = User.objects.filter(phone=data.STAFF.phone, is_staff=True).first()
+        if staff is None:
+            raise CommandError("Run `manage.py seed_demo` first: the demo accounts are missing.")
+        levels = self._levels(staff)
+        self._resellers(staff, levels)
+        self._shopper(staff)
+        self._downlines(staff)
+        self.stdout.write(self.style.SUCCESS("distribution demo ready: log in as 13800000001 / "
+                                             f"{data.DEMO_PASSWORD} and open /distribution/"))
+
+    def _say(self, message: str) -> None:
+        self.stdout.write(f"  {message}")
+
+    def _levels(self, staff: User) -> dict[str, ResellerLevel]:
+        levels = {}
+        for seed in LEVELS:
+            level = ResellerLevel.objects.filter(name=seed.name).first()
+            if level is None:
+                level = reseller_level_save(level=ResellerLevel(
+                    name=seed.name, weight=seed.weight, is_default=seed.is_default,
+                    auto_upgrade=not seed.is_default, min_own_sales=Decimal(seed.min_own),
+                    min_team_sales=Decimal(seed.min_team), min_settled_commission=Decimal(seed.min_settled),
+                ), operator=staff)
+                self._say(f"等级 {seed.name}: 新建")
+            else:
+                self._say(f"等级 {seed.name}: 已存在")
+            for tier, rate in enumerate(seed.rates, start=1):
+                if not LevelRate.objects.filter(level=level, tier=tier).exists():
+                    level_rate_set(level=level, tier=tier, rate=Decimal(rate), operator=staff)
+            levels[seed.name] = level
+        return levels
+
+    def _member(self, phone: str) -> Member:
+        member = Member.objects.select_related("user", "level").filter(user__phone=phone).first()
+        if member is None:
+            raise CommandError(f"No member for {phone}: run `manage.py seed_demo` first.")
+        return member
+
+    def _resellers(self, staff: User, levels: dict[str, ResellerLevel]) -> None:
+        for seed in data.RESELLERS:
+            member = self._member(seed.phone)
+            if not member.is_reseller:
+                member = reseller_grant(member=member, operator=staff, reason=REASON)
+                self._say(f"分销员 {seed.nickname} ({seed.phone}): 已开通")
+            target = levels.get(LEVEL_OF.get(seed.phone, ""))
+            by_staff = LevelChange.objects.filter(member=member, source=LevelChange.Source.STAFF).exists()
+            if target is not None and member.level_id != target.pk and not by_staff:
+                member_set_level(member=member, level=target, operator=staff, reason=REASON)
+                self._say(f"分销员 {seed.nickname}: 等级 {target.name}")
+
+    def _shopper(self, staff: User) -> None:
+        shopper = self._member(data.SHOPPER.phone)
+        if shopper.parent_id is not None:
+            self._say(f"买家 {data.SHOPPER.phone}: 已有上级")
+            return
+        upline = self._member(data.RESELLERS[0].phone)
+        member_move(member=shopper, new_parent=upline, operator=staff, reason=REASON, source=BindSource.STAFF)
+        self._say(f"买家 {data.SHOPPER.phone}: 绑定到 {upline.user.display_name}")
+
+    def _downlines(self, staff: User) -> None:
+        password = make_password(data.DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
+        trees = set()
+        created = 0
+        for phone, nickname, upline_phone in DOWNLINES:
+            if not User.objects.filter(phone=phone).exists():
+                upline = self._member(upline_phone)
+                with transaction.atomic():
+                    user = User.objects.create_user(phone, None, nickname=nickname,
+                                                    phone_verified_at=timezone.now())
+                    User.objects.filter(pk=user.pk).update(password=password)
+                    # The sign-up path: the referral app binds the new member under the code.
+                    hooks.call("user_registered", user=user, invite_code=upline.invite_code,
+                               source=BindSource.LINK)
+                created += 1
+                trees.add(upline.tree_id)
+            if phone in DOWNLINE_RESELLERS and not self._member(phone).is_reseller:
+                reseller_grant(member=self._member(phone), operator=staff, reason=REASON)
+        for tree_id in sorted(trees):
+            referral_tree_place_pending(tree_id=tree_id, wait=True)
+        self._say(f"下级会员: 新建 {created} 个 (共 {len(DOWNLINES)} 个，密码 {data.DEMO_PASSWORD})")
