@@ -136,6 +136,11 @@ class IdempotencyKeyReused(DomainError):
     default_message = _("This request key was already used for a different withdrawal.")
 
 
+class IdempotencyKeyInvalid(DomainError):
+    code = "idempotency_key_invalid"
+    default_message = _("The request key must be 8 to 64 letters, digits or -_:. characters.")
+
+
 class PayoutAccountInvalid(DomainError):
     code = "payout_account_invalid"
     default_message = _("The payout account is not valid.")

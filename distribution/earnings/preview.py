@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from distribution.commission.calc import TierTerm, item_commissions
 from distribution.models import LevelRate, Member, ProductCommission
-from distribution.services.commission import _chain, _term_for
+from distribution.services.commission import beneficiary_chain, term_for
 from distribution.services.rules import rules_get
 from mall.models import SKU, Product, Shop
 
@@ -44,7 +44,8 @@ def share_earning_previews(*, member: Member, products: list[Product]) -> dict[i
     if not (member.is_reseller and member.is_active) or not products:
         return {}
     rules = rules_get()
-    chain = _chain(reseller=member, buyer=None, tiers=rules.tiers, self_purchase=rules.self_purchase)
+    chain = beneficiary_chain(reseller=member, buyer=None, tiers=rules.tiers,
+                              self_purchase=rules.self_purchase)
     if not chain or chain[0][0] != 1:
         return {}
     skus = _cheapest_skus(products)
@@ -55,7 +56,7 @@ def share_earning_previews(*, member: Member, products: list[Product]) -> dict[i
     for product_id, sku in skus.items():
         terms = []
         for tier, beneficiary in chain:
-            rate, fixed = _term_for(tier=tier, member=beneficiary, override=overrides.get(product_id),
+            rate, fixed = term_for(tier=tier, member=beneficiary, override=overrides.get(product_id),
                                     level_rates=level_rates)
             if rate is not None or fixed is not None:
                 terms.append(TierTerm(tier=tier, beneficiary_id=beneficiary.pk, rate=rate,

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from distribution.models.member import Member, ResellerLevel
 
@@ -210,9 +211,10 @@ class CommissionPlan(models.Model):
 
 
 class CommissionState(models.TextChoices):
-    PENDING = "pending", _("pending")
-    SETTLED = "settled", _("settled")
-    CANCELLED = "cancelled", _("cancelled")
+    # Contexts: the orders catalogue translates the same words for orders.
+    PENDING = "pending", pgettext_lazy("commission", "pending")
+    SETTLED = "settled", pgettext_lazy("commission", "settled")
+    CANCELLED = "cancelled", pgettext_lazy("commission", "cancelled")
 
 
 class CommissionRecord(models.Model):

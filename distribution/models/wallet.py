@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.crypto import decrypt, mask_account
 from distribution.models.commission import WithdrawalChannel
@@ -138,11 +139,12 @@ class PayoutAccount(models.Model):
 
 class Withdrawal(models.Model):
     class State(models.TextChoices):
-        REQUESTED = "requested", _("requested")
-        APPROVED = "approved", _("approved")
-        PAID = "paid", _("paid")
-        REJECTED = "rejected", _("rejected")
-        FAILED = "failed", _("failed")
+        # Contexts: the orders catalogue translates the same words for orders.
+        REQUESTED = "requested", pgettext_lazy("withdrawal", "requested")
+        APPROVED = "approved", pgettext_lazy("withdrawal", "approved")
+        PAID = "paid", pgettext_lazy("withdrawal", "paid out")
+        REJECTED = "rejected", pgettext_lazy("withdrawal", "rejected")
+        FAILED = "failed", pgettext_lazy("withdrawal", "failed")
 
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="withdrawals",
                                verbose_name=_("wallet"))

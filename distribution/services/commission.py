@@ -73,7 +73,7 @@ def member_chain(member_id: int, *, length: int) -> list[Member]:
         [member_id, length]))
 
 
-def _chain(*, reseller: Member | None, buyer: Member | None, tiers: int,
+def beneficiary_chain(*, reseller: Member | None, buyer: Member | None, tiers: int,
            self_purchase: bool) -> list[tuple[int, Member]]:
     """(tier, member) for tiers 1..N up the parent chain from the attributed reseller, in
     one query (a recursive walk of ``parent_id``, never ``lft``/``rght``).
@@ -93,7 +93,7 @@ def _chain(*, reseller: Member | None, buyer: Member | None, tiers: int,
     return chain
 
 
-def _term_for(*, tier: int, member: Member, override: ProductCommission | None,
+def term_for(*, tier: int, member: Member, override: ProductCommission | None,
               level_rates: dict[tuple[int, int], Decimal]) -> tuple[Decimal | None, Decimal | None]:
     """(rate, fixed per unit) in force for this tier; (None, None) when nothing is set."""
     if override is not None:
@@ -112,7 +112,8 @@ def commission_snapshot_for_order(*, order: Order) -> OrderAttribution:
     rules = rules_get()
     buyer = Member.objects.select_related("parent").filter(user_id=order.user_id).first()
     reseller = _attributed_reseller(order=order, buyer=buyer, rules=rules)
-    chain = _chain(reseller=reseller, buyer=buyer, tiers=rules.tiers, self_purchase=rules.self_purchase)
+    chain = beneficiary_chain(reseller=reseller, buyer=buyer, tiers=rules.tiers,
+                              self_purchase=rules.self_purchase)
     attribution = OrderAttribution.objects.create(
         order=order, buyer=buyer, reseller=reseller, policy=rules.attribution_policy,
         tiers=rules.tiers, cap_rate=rules.global_cap_rate,
@@ -125,7 +126,7 @@ def commission_snapshot_for_order(*, order: Order) -> OrderAttribution:
     plans = []
     for item in items:
         for tier, member in chain:
-            rate, fixed = _term_for(tier=tier, member=member, override=overrides.get(item.product_id),
+            rate, fixed = term_for(tier=tier, member=member, override=overrides.get(item.product_id),
                                     level_rates=level_rates)
             if rate is None and fixed is None:
                 continue

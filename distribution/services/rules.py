@@ -108,6 +108,8 @@ def product_commission_set(*, product: Product, mode: str, tiers: dict[int, Deci
                            operator: User | None) -> ProductCommission:
     if any(not 1 <= t <= MAX_TIERS for t in tiers):
         raise CommissionTiersExceeded()
+    if mode == ProductCommission.Mode.FIXED and any(v != v.quantize(Decimal("0.01")) for v in tiers.values()):
+        raise CommissionRulesInvalid(code="fixed_amount_places")  # money: at most 2 places
     override, _ = ProductCommission.objects.select_for_update().get_or_create(product=product)
     values = {"mode": mode, **{f"tier{t}": v for t, v in tiers.items()}}
     changes = {f: (getattr(override, f), v) for f, v in values.items() if getattr(override, f) != v}

@@ -12,6 +12,7 @@ from common.crypto import encrypt, mask_account
 from common.money import round_half_up, to_money
 from distribution import lock_objects
 from distribution.errors import (
+    IdempotencyKeyInvalid,
     IdempotencyKeyReused,
     InsufficientBalance,
     PayoutAccountInvalid,
@@ -91,7 +92,7 @@ def withdrawal_request(*, member: Member, amount: Decimal | str, payout_account_
     """
     amount = _parse_amount(amount)
     if not KEY_RE.match(idempotency_key or ""):
-        raise IdempotencyKeyReused(code="idempotency_key_invalid")
+        raise IdempotencyKeyInvalid()
     account = PayoutAccount.objects.filter(pk=payout_account_id, member=member).first()
     if account is None:
         raise PayoutAccountInvalid()

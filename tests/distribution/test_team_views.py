@@ -214,7 +214,7 @@ def test_a_reseller_sees_level_invite_tools_team_and_progress(client):
     assert 'data-testid="tier2-count">1<' in page
     assert 'data-testid="team-sales">¥120.00<' in page
     assert "升级到银牌还需：" in page
-    assert 'data-testid="earnings-placeholder"' in page
+    assert 'data-testid="earnings-card"' in page
 
 
 def test_centre_pages_have_no_english_left(client):
