@@ -17,7 +17,7 @@ from common.errors import DomainError
 from distribution.models import Member
 
 OBJECT_FORM = "distribution/earnings/admin/object_form.html"
-ACTION_FORM = "distribution/earnings/admin/action_form.html"
+ACTION_FORM = "admin/distribution/action_form.html"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

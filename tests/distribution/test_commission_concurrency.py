@@ -4,7 +4,6 @@ HTTP requests to the live server)."""
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -18,33 +17,12 @@ from distribution.services.wallet import wallet_adjust, wallet_for_member
 from distribution.services.withdrawals import payout_account_add, withdrawal_request
 from orders.payments import sandbox_provider
 from tests.distribution.commission_world import World, buy, close_windows, make_world, receive, sku
+from tests.distribution.concurrency import run_parallel
 from tests.distribution.factories import MemberFactory
 from tests.orders.factories import open_and_pay_at_cashier
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 BANK_CARD = "6222021234567890128"
-
-
-def run_parallel(n: int, work: Callable[[int], object]) -> list[object]:
-    """Run ``work(i)`` in ``n`` threads released together; each has its own connection."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # the result under test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_twenty_concurrent_paid_notices_create_the_records_once(live_server, settings):

@@ -2,13 +2,10 @@
 key → one withdrawal, 200; another amount → 409), payout accounts, the ledger, 分享赚 and
 I7 (another member's ids → 404 with the error shape)."""
 
-import threading
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -16,6 +13,7 @@ from rest_framework.test import APIClient
 from distribution.models import CommissionRecord, LedgerEntry, PayoutAccount, Withdrawal
 from distribution.services.withdrawals import withdrawal_request
 from tests.distribution.commission_world import buy, make_world, receive, refund, sku
+from tests.distribution.concurrency import run_parallel
 from tests.distribution.earnings_helpers import (
     BANK_CARD,
     OTHER_CARD,
@@ -381,27 +379,6 @@ def test_list_queries_are_bounded(django_assert_max_num_queries):
 
 
 # --- under real concurrency (PostgreSQL, one connection per thread) ------------------------------
-
-
-def run_parallel(n: int, work: Callable[[int], object]) -> list[object]:
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # the result under test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.mark.postgres
