@@ -228,7 +228,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
 @admin.register(ShippingRule)
 class ShippingRuleAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "flat_fee", "free_over", "updated_at")
+    list_display = ("__str__", "flat_fee", "free_over", "aftersale_window_days", "updated_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -187,7 +187,6 @@ QUANZI_FIELD_KEYS = env.list("QUANZI_FIELD_KEYS", default=[])
 # --- Orders and payments (orders app) ---------------------------------------------
 ORDERS_UNPAID_TIMEOUT = timedelta(minutes=env.int("ORDERS_UNPAID_TIMEOUT_MINUTES", default=30))
 ORDERS_AUTO_RECEIVE_AFTER = timedelta(days=env.int("ORDERS_AUTO_RECEIVE_DAYS", default=10))
-ORDERS_AFTERSALE_WINDOW = timedelta(days=env.int("ORDERS_AFTERSALE_WINDOW_DAYS", default=7))
 ORDERS_CART_MAX_QUANTITY = 99
 # A pending payment with no notice this long after the cashier opened is asked about.
 PAYMENT_QUERY_AFTER = timedelta(minutes=env.int("PAYMENT_QUERY_AFTER_MINUTES", default=2))

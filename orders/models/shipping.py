@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,11 @@ class ShippingRule(models.Model):
             "Orders whose items come to at least this amount ship free. Leave empty to always charge."
         ),
     )
+    aftersale_window_days = models.PositiveSmallIntegerField(
+        _("after-sales window (days after receipt)"), default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Refunds may be asked for this many days after receipt; commission settles after it."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -36,6 +42,8 @@ class ShippingRule(models.Model):
         verbose_name_plural = _("shipping rule")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="shipping_rule_singleton"),
+            models.CheckConstraint(condition=Q(aftersale_window_days__gte=1, aftersale_window_days__lte=30),
+                                   name="shipping_rule_window_range"),
             models.CheckConstraint(condition=Q(flat_fee__gte=0), name="shipping_rule_fee_not_negative"),
             models.CheckConstraint(
                 condition=Q(free_over__isnull=True) | Q(free_over__gte=0),

@@ -6,7 +6,7 @@ sweeps running at once (or a sweep racing a shopper) move each order exactly onc
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +22,7 @@ from orders.hooks import hooks
 from orders.lock_objects import order_items_lock, order_lock
 from orders.models import OPEN_AFTERSALE_STATES, AfterSale, Order, OrderEvent, OrderItem, OrderState
 from orders.payments.base import GatewayUnavailable
+from orders.services.checkout import shipping_rule_get
 from orders.services.transitions import event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -142,8 +143,9 @@ def order_ship(*, order: Order, actor: User | None, carrier: str, tracking_no: s
 def _receive_locked(*, order: Order, actor: User | None, message: str) -> Order:
     now = timezone.now()
     order_transition(order=order, to=OrderState.RECEIVED, actor=actor, message=message, received_at=now)
+    window = timedelta(days=shipping_rule_get().aftersale_window_days)  # staff edit it in the admin
     OrderItem.objects.filter(order_id=order.pk, window_closes_at__isnull=True).update(
-        window_closes_at=now + settings.ORDERS_AFTERSALE_WINDOW
+        window_closes_at=now + window
     )
     return order
 

@@ -103,9 +103,22 @@ def test_shipping_rule_admin_edits_the_singleton(staff_client):
     assert staff_client.get("/admin/orders/shippingrule/").status_code == 302
 
     response = staff_client.post(
-        "/admin/orders/shippingrule/1/change/", {"flat_fee": "8.00", "free_over": ""}
+        "/admin/orders/shippingrule/1/change/",
+        {"flat_fee": "8.00", "free_over": "", "aftersale_window_days": "15"},
     )
 
     assert response.status_code == 302
     rule = ShippingRule.objects.get()
-    assert (rule.flat_fee, rule.free_over) == (Decimal("8.00"), None)
+    assert (rule.flat_fee, rule.free_over, rule.aftersale_window_days) == (Decimal("8.00"), None, 15)
+
+
+def test_shipping_rule_admin_refuses_a_window_above_30_days(staff_client):
+    staff_client.get("/admin/orders/shippingrule/")
+
+    response = staff_client.post(
+        "/admin/orders/shippingrule/1/change/",
+        {"flat_fee": "8.00", "free_over": "", "aftersale_window_days": "31"},
+    )
+
+    assert response.status_code == 200  # the form again, with the error
+    assert ShippingRule.objects.get().aftersale_window_days == 7

@@ -217,3 +217,24 @@ def test_shipping_fee_is_flat_until_the_free_threshold(free_over, amount, fee):
     rule = ShippingRule(flat_fee=Decimal("10.00"), free_over=Decimal(free_over) if free_over else None)
 
     assert rule.fee_for(Decimal(amount)) == Decimal(fee)
+
+
+@pytest.mark.django_db
+def test_the_after_sales_window_is_the_one_staff_set_on_the_rule():
+    from datetime import timedelta
+
+    from orders.models import ShippingRule
+    from orders.services.checkout import shipping_rule_get
+    from orders.services.fulfilment import order_confirm_receipt, order_ship
+    from tests.orders.factories import pay, place_order
+
+    shipping_rule_get()
+    ShippingRule.objects.update(aftersale_window_days=3)
+    order = pay(place_order())
+    order_ship(order=order, actor=None, carrier="顺丰", tracking_no="SF1")
+
+    order_confirm_receipt(order=order, actor=order.user)
+
+    order.refresh_from_db()
+    item = order.items.get()
+    assert item.window_closes_at - order.received_at == timedelta(days=3)
