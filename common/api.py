@@ -81,3 +81,11 @@ def validation_error_response(description: str = "Invalid input (`invalid`).") -
 
 UNAUTHENTICATED = error_response("Not signed in or bad token (`not_authenticated`, "
                                  "`authentication_failed`).")
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any,
+              context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate ``data`` with a serializer; a failure raises the standard 400 error shape."""
+    serializer = serializer_class(data=data, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import UNAUTHENTICATED, error_response, validation_error_response
+from common.api import UNAUTHENTICATED, error_response, validated, validation_error_response
 from common.http import client_ip
 from distribution import selectors
 from distribution.api import serializers as s
@@ -69,12 +69,6 @@ def _me_data(request: Request, member: Member) -> dict[str, Any]:
     return s.DistributionMeSerializer(member, context=context).data
 
 
-def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class DistributionMeView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -111,7 +105,7 @@ class ApplyView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.ApplySerializer, request)
+        data = validated(s.ApplySerializer, request.data)
         application = reseller_apply(member=_me(request), **data)
         return Response(s.ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
@@ -148,7 +142,7 @@ class BindView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.BindSerializer, request)
+        data = validated(s.BindSerializer, request.data)
         member_bind(member=_me(request), invite_code=data["invite_code"], source=BindSource.CODE,
                     ip=client_ip(request))
         return Response(_me_data(request, _me(request)))

@@ -11,7 +11,7 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import UNAUTHENTICATED, error_response, validation_error_response
+from common.api import UNAUTHENTICATED, error_response, validated, validation_error_response
 from common.http import client_ip
 from mall import selectors
 from mall.api import serializers as s
@@ -73,7 +73,7 @@ class SMSCodeView(_PublicAuthView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.SMSCodeRequestSerializer, request)
+        data = validated(s.SMSCodeRequestSerializer, request.data, {"request": request})
         accounts.phone_code_send(phone=data["phone"], purpose=data["purpose"])
         return Response({"sent": True}, status=status.HTTP_202_ACCEPTED)
 
@@ -90,7 +90,7 @@ class SignupView(_PublicAuthView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.SignupSerializer, request)
+        data = validated(s.SignupSerializer, request.data, {"request": request})
         user = accounts.user_register(
             phone=data["phone"], password=data["password"], code=data["code"],
             nickname=data["nickname"], invite_code=data["invite_code"].strip() or None,
@@ -112,7 +112,7 @@ class SigninView(_PublicAuthView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.SigninSerializer, request)
+        data = validated(s.SigninSerializer, request.data, {"request": request})
         user = accounts.user_authenticate(phone=data["phone"], password=data["password"],
                                           ip=_client_ip(request))
         hooks.call("user_signed_in", request=request._request, user=user)
@@ -142,7 +142,7 @@ class PasswordResetView(_PublicAuthView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.PasswordResetSerializer, request)
+        data = validated(s.PasswordResetSerializer, request.data, {"request": request})
         with transaction.atomic():
             user = accounts.user_reset_password(phone=data["phone"], code=data["code"],
                                                 new_password=data["new_password"])
@@ -165,7 +165,7 @@ class PasswordChangeView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.PasswordChangeSerializer, request)
+        data = validated(s.PasswordChangeSerializer, request.data, {"request": request})
         with transaction.atomic():
             accounts.user_set_password(user=request.user, old_password=data["old_password"],
                                        new_password=data["new_password"])
@@ -185,7 +185,7 @@ class MeView(APIView):
                    responses={200: s.MeSerializer, 400: validation_error_response(),
                               401: UNAUTHENTICATED})
     def patch(self, request: Request) -> Response:
-        data = _validated(s.MeUpdateSerializer, request)
+        data = validated(s.MeUpdateSerializer, request.data, {"request": request})
         accounts.user_update_profile(user=request.user, nickname=data["nickname"])
         return Response(s.MeSerializer(request.user, context={"request": request}).data)
 
@@ -290,7 +290,7 @@ class MyShopView(APIView):
                               401: UNAUTHENTICATED, 404: NO_SHOP})
     def patch(self, request: Request) -> Response:
         shop = selectors.shop_get_for_owner(owner=request.user)
-        data = _validated(s.MyShopUpdateSerializer, request)
+        data = validated(s.MyShopUpdateSerializer, request.data, {"request": request})
         shop = shops.shop_update(shop=shop, name=data.get("name"), intro=data.get("intro"))
         return Response(s.MyShopSerializer(shop, context={"request": request}).data)
 
@@ -309,7 +309,7 @@ class MyShopProductsView(APIView):
     )
     def post(self, request: Request) -> Response:
         shop = selectors.shop_get_for_owner(owner=request.user)
-        data = _validated(s.ListProductSerializer, request)
+        data = validated(s.ListProductSerializer, request.data, {"request": request})
         listing = shops.shop_list_product(shop=shop, product_id=data["product_id"])
         return Response(s.ShopListingSerializer(listing).data, status=status.HTTP_201_CREATED)
 
@@ -337,13 +337,8 @@ class MyShopProductOrderView(APIView):
     )
     def put(self, request: Request) -> Response:
         shop = selectors.shop_get_for_owner(owner=request.user)
-        data = _validated(s.ReorderSerializer, request)
+        data = validated(s.ReorderSerializer, request.data, {"request": request})
         shops.shop_reorder_products(shop=shop, product_ids=data["product_ids"])
         return Response({"product_ids": selectors.shop_listed_product_ids(shop=shop)})
 
-
-def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 

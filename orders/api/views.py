@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import UNAUTHENTICATED, error_response, validation_error_response
+from common.api import UNAUTHENTICATED, error_response, validated, validation_error_response
 from mall import selectors as mall_selectors
 from mall.context import current_shop
 from mall.errors import ShopNotFound
@@ -53,12 +53,6 @@ class OrdersPagination(PageNumberPagination):
     page_size = 10
     page_size_query_param = "page_size"
     max_page_size = 50
-
-
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _lines(data: list[dict[str, int]]) -> list[CheckoutLine]:
@@ -97,7 +91,7 @@ class CartItemsView(_MemberView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.CartItemAddSerializer, request.data)
+        data = validated(s.CartItemAddSerializer, request.data)
         cart_services.cart_add(user=request.user, sku_id=data["sku_id"], quantity=data["quantity"])
         return _cart_response(request, status_code=status.HTTP_201_CREATED)
 
@@ -112,7 +106,7 @@ class CartItemView(_MemberView):
         },
     )
     def patch(self, request: Request, sku_id: int) -> Response:
-        data = _validated(s.CartItemQuantitySerializer, request.data)
+        data = validated(s.CartItemQuantitySerializer, request.data)
         cart_services.cart_set_quantity(user=request.user, sku_id=sku_id, quantity=data["quantity"])
         return _cart_response(request)
 
@@ -142,7 +136,7 @@ class AddressListView(_MemberView):
         responses={201: s.AddressSerializer, 400: ADDRESS_INVALID, 401: UNAUTHENTICATED},
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.AddressInputSerializer, request.data)
+        data = validated(s.AddressInputSerializer, request.data)
         address = address_services.address_create(user=request.user, **data)
         return Response(s.AddressSerializer(address).data, status=status.HTTP_201_CREATED)
 
@@ -161,7 +155,7 @@ class AddressDetailView(_MemberView):
                    404: ADDRESS_NOT_FOUND},
     )
     def put(self, request: Request, address_id: int) -> Response:
-        data = _validated(s.AddressInputSerializer, request.data)
+        data = validated(s.AddressInputSerializer, request.data)
         make_default = data.pop("is_default")
         address = address_services.address_update(user=request.user, address_id=address_id, **data)
         if make_default and not address.is_default:
@@ -202,7 +196,7 @@ class CheckoutPreviewView(_MemberView):
                    404: error_response("Unknown SKU (`sku_not_found`) or address (`address_not_found`).")},
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.CheckoutPreviewRequestSerializer, request.data)
+        data = validated(s.CheckoutPreviewRequestSerializer, request.data)
         address = None
         if data.get("address_id"):
             address = selectors.address_get_for_user(user=request.user, address_id=data["address_id"])
@@ -245,7 +239,7 @@ class OrderListCreateView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Order]:
-        tab = _validated(s.OrderListQuerySerializer, self.request.query_params)["tab"]
+        tab = validated(s.OrderListQuerySerializer, self.request.query_params)["tab"]
         return selectors.order_cards_for_user(user=self.request.user, tab=tab)
 
     @extend_schema(
@@ -267,7 +261,7 @@ class OrderListCreateView(ListAPIView):
         payload = request.data.copy()
         if request.headers.get("Idempotency-Key") and not payload.get("client_token"):
             payload["client_token"] = request.headers["Idempotency-Key"]
-        data = _validated(s.OrderCreateSerializer, payload)
+        data = validated(s.OrderCreateSerializer, payload)
         address = selectors.address_get_for_user(user=request.user, address_id=data["address_id"])
         order = order_create(
             client_token=data["client_token"],
@@ -368,7 +362,7 @@ class AfterSaleCreateView(_MemberView):
         order = selectors.order_detail_for_user_by_number(user=request.user, number=number)
         if item_id not in {item.pk for item in order.items.all()}:
             raise OrderItemNotFound()
-        data = _validated(s.AfterSaleRequestSerializer, request.data)
+        data = validated(s.AfterSaleRequestSerializer, request.data)
         aftersale = aftersale_request(user=request.user, order_item_id=item_id, **data)
         return _aftersale_response(request, aftersale, status=status.HTTP_201_CREATED)
 
@@ -423,7 +417,7 @@ class AfterSaleShipBackView(_MemberView):
     )
     def post(self, request: Request, aftersale_id: int) -> Response:
         aftersale = selectors.aftersale_get_for_user(user=request.user, aftersale_id=aftersale_id)
-        data = _validated(s.ShipBackSerializer, request.data)
+        data = validated(s.ShipBackSerializer, request.data)
         aftersale_buyer_ship(aftersale=aftersale, user=request.user, **data)
         return _aftersale_response(request, aftersale)
 
