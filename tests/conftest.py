@@ -33,11 +33,27 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(f"database backend: {connection.vendor}")
 
 
+def clear_run_cache() -> None:
+    """Empty this run's cache and nothing else.
+
+    Django's Redis ``clear()`` is FLUSHDB, which would empty another run's cache on the
+    same Redis database; this deletes only the keys under this run's prefix.
+    """
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_run_cache()
     yield
 
 

@@ -4,9 +4,15 @@
   required; if either is unreachable, the run fails.
 - Elsewhere: PostgreSQL if reachable, else SQLite — and then it says, loudly, that
   the PostgreSQL-only tests (concurrency, invariants) were skipped.
+
+Each run gets its own id (``QUANZI_TEST_RUN_ID``): the test database is
+``test_quanzi_<id>``, every cache key is prefixed with it, and the real-worker Celery
+test uses queues named after it, so two runs on one machine never touch each other's
+data (two developers, or CI beside a developer).
 """
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -39,6 +45,7 @@ def main() -> int:
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    env.setdefault("QUANZI_TEST_RUN_ID", f"{os.getpid()}_{secrets.token_hex(3)}")
     db_url = env.get("DATABASE_URL") or PG_URL
     on_pg = db_url.startswith("postgres") and pg_works(db_url)
     redis_ok = reachable("127.0.0.1", 6379)
@@ -47,7 +54,8 @@ def main() -> int:
         return 2
     if on_pg:
         env["DATABASE_URL"] = db_url
-        print(f"{BANNER}\nmake test: running on PostgreSQL ({db_url})\n{BANNER}")
+        print(f"{BANNER}\nmake test: running on PostgreSQL ({db_url}), "
+              f"test database test_quanzi_{env['QUANZI_TEST_RUN_ID']}\n{BANNER}")
     else:
         env.pop("DATABASE_URL", None)
         print(f"{BANNER}\nWARNING: PostgreSQL is not reachable: running on SQLite.\n"

@@ -18,6 +18,8 @@ from tests.orders.factories import place_order
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKER = "redis://127.0.0.1:6379/5"
+# A queue of this run's own: a worker of another run on the same broker never takes its task.
+QUEUE = f"quanzi-test-{os.environ.get('QUANZI_TEST_RUN_ID', 'local')}"
 
 
 @pytest.mark.postgres
@@ -32,11 +34,11 @@ def test_a_worker_over_redis_runs_the_unpaid_order_sweep():
            "DATABASE_URL": test_db}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
+         "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         with app.connection_for_write(BROKER) as conn:  # send_task always goes to the broker
-            app.send_task("orders.tasks.cancel_expired_orders", connection=conn)
+            app.send_task("orders.tasks.cancel_expired_orders", connection=conn, queue=QUEUE)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             order.refresh_from_db()

@@ -1,7 +1,14 @@
 """Test run: ``make test``. PostgreSQL when DATABASE_URL points at it, else SQLite."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, CACHES, DATABASES, env
+
+# One id per test run (tests/run_suite.py sets it): its own test database and its own
+# cache key prefix, so two runs on one machine never drop or flush each other's data.
+TEST_RUN_ID = env("QUANZI_TEST_RUN_ID", default="local")
+DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+    None if DATABASES["default"]["ENGINE"].endswith("sqlite3") else f"test_quanzi_{TEST_RUN_ID}")
+CACHES["default"]["KEY_PREFIX"] = f"quanzi-test-{TEST_RUN_ID}"
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
