@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from common.money import ZERO
+from common.money import ZERO, from_fen
 from distribution.models import BindMode, Member, ReferralSettings, ResellerApplication, ResellerLevel
 
 TABLE = Member._meta.db_table
@@ -43,7 +43,7 @@ def team_figures(*, member: Member) -> TeamFigures:
         cursor.execute(_range_sql("count(*), COALESCE(SUM(own_paid_sales), 0)"),
                        [member.tree_id, member.lft, member.rght])
         size, sales = cursor.fetchone()
-    return TeamFigures(size=int(size), paid_sales=Decimal(sales).quantize(ZERO))
+    return TeamFigures(size=int(size), paid_sales=from_fen(int(sales)))  # own_paid_sales is in fen
 
 
 def team_size(*, member: Member) -> int:
@@ -60,7 +60,7 @@ def team_paid_sales(*, member: Member) -> Decimal:
     with connection.cursor() as cursor:
         cursor.execute(_range_sql("COALESCE(SUM(own_paid_sales), 0)"),
                        [member.tree_id, member.lft, member.rght])
-        return Decimal(cursor.fetchone()[0]).quantize(ZERO)
+        return from_fen(int(cursor.fetchone()[0]))
 
 
 def member_ancestors(member_id: int, depth: int = MAX_ANCESTOR_DEPTH) -> list[int]:

@@ -11,8 +11,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import (
-    DecimalField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -24,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common.fields import MoneyField, money_value
 from common.money import ZERO
 from distribution.earnings.errors import CommissionRecordNotFound, MonthInvalid, PayoutAccountNotFound
 from distribution.errors import WithdrawalNotFound
@@ -44,7 +43,6 @@ MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 EARNING = (CommissionState.PENDING, CommissionState.SETTLED)
 REVERSED = "reversed"  # a filter, not a state: settled records with money clawed back
 RECORD_FILTERS = (*CommissionState.values, REVERSED)
-MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 
 
 # --- who may see earnings ---------------------------------------------------------------
@@ -193,9 +191,8 @@ def promoted_orders(*, member: Member) -> QuerySet[Order]:
     return (Order.objects.filter(attribution__reseller_id=member.pk, paid_at__isnull=False)
             .select_related("user")
             .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
-            .annotate(my_commission=Coalesce(Subquery(mine), ZERO, output_field=MONEY_FIELD),
-                      goods_amount=ExpressionWrapper(F("subtotal") - F("discount_amount"),
-                                                     output_field=MONEY_FIELD))
+            .annotate(my_commission=Coalesce(Subquery(mine), money_value(ZERO), output_field=MoneyField()),
+                      goods_amount=F("subtotal") - F("discount_amount"))
             .order_by("-paid_at", "-id"))
 
 

@@ -9,9 +9,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.fields import MoneyField
 from distribution.models.member import Member, ResellerLevel
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 RATE = {"max_digits": 5, "decimal_places": 4}
 MAX_TIERS = 3  # 禁止传销条例 art. 7: never more than 3 paid tiers
 
@@ -50,9 +50,8 @@ class CommissionRules(models.Model):
     attribution_policy = models.CharField(_("attribution"), max_length=12,
                                           choices=AttributionPolicy.choices,
                                           default=AttributionPolicy.BINDING)
-    withdrawal_min_amount = models.DecimalField(_("minimum withdrawal"), default=Decimal("10.00"),
-                                                validators=[MinValueValidator(Decimal("0.01"))],
-                                                **MONEY)
+    withdrawal_min_amount = MoneyField(_("minimum withdrawal"), default=Decimal("10.00"),
+                                       validators=[MinValueValidator(Decimal("0.01"))])
     withdrawal_fee_rate = models.DecimalField(_("withdrawal fee rate"), default=Decimal("0.0000"),
                                               validators=_rate_validators(), **RATE)
     withdrawal_daily_limit = models.PositiveSmallIntegerField(_("withdrawals per day"), default=3,
@@ -191,7 +190,7 @@ class CommissionPlan(models.Model):
                                     verbose_name=_("beneficiary"))
     level_name = models.CharField(_("level"), max_length=40, blank=True)
     rate = models.DecimalField(_("rate"), null=True, blank=True, **RATE)
-    fixed_per_unit = models.DecimalField(_("fixed per unit"), null=True, blank=True, **MONEY)
+    fixed_per_unit = MoneyField(_("fixed per unit"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("commission plan")
@@ -230,13 +229,12 @@ class CommissionRecord(models.Model):
                                     related_name="commission_records", verbose_name=_("beneficiary"))
     tier = models.PositiveSmallIntegerField(_("tier"))
     level_name = models.CharField(_("level"), max_length=40, blank=True)
-    base_amount = models.DecimalField(_("base"), **MONEY)
+    base_amount = MoneyField(_("base"))
     rate = models.DecimalField(_("rate"), null=True, blank=True, **RATE)
-    fixed_per_unit = models.DecimalField(_("fixed per unit"), null=True, blank=True, **MONEY)
-    original_amount = models.DecimalField(_("amount at payment"), **MONEY)
-    amount = models.DecimalField(_("amount"), **MONEY,
-                                 help_text=_("After refunds: what this record is worth now."))
-    reversed_amount = models.DecimalField(_("clawed back after settlement"), default=0, **MONEY)
+    fixed_per_unit = MoneyField(_("fixed per unit"), null=True, blank=True)
+    original_amount = MoneyField(_("amount at payment"))
+    amount = MoneyField(_("amount"), help_text=_("After refunds: what this record is worth now."))
+    reversed_amount = MoneyField(_("clawed back after settlement"), default=0)
     state = models.CharField(_("state"), max_length=10, choices=CommissionState.choices,
                              default=CommissionState.PENDING)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
+from common.fields import MoneyField
+
 # Columns only the tree engine writes (``QuerySet.update`` in distribution.tree).
 TREE_FIELDS = frozenset({"parent", "lft", "rght", "tree_id", "depth"})
 
@@ -44,12 +46,9 @@ class ResellerLevel(models.Model):
     auto_upgrade = models.BooleanField(
         _("automatic upgrade"), default=False,
         help_text=_("Resellers reach this level by themselves once every sales condition below holds."))
-    min_own_sales = models.DecimalField(_("own paid sales at least"), max_digits=12, decimal_places=2,
-                                        default=0)
-    min_team_sales = models.DecimalField(_("team paid sales at least"), max_digits=12, decimal_places=2,
-                                         default=0)
-    min_settled_commission = models.DecimalField(_("settled commission at least"), max_digits=12,
-                                                 decimal_places=2, default=0)
+    min_own_sales = MoneyField(_("own paid sales at least"), default=0)
+    min_team_sales = MoneyField(_("team paid sales at least"), default=0)
+    min_settled_commission = MoneyField(_("settled commission at least"), default=0)
 
     class Meta:
         verbose_name = _("reseller level")
@@ -104,8 +103,7 @@ class Member(MPTTModel):
     is_active = models.BooleanField(_("active"), default=True)
     # Maintained by the orders hook (paid minus refunded, this member's own purchases);
     # team sales are SUM(own_paid_sales) over the MPTT range.
-    own_paid_sales = models.DecimalField(_("own paid sales"), max_digits=12, decimal_places=2,
-                                         default=0)
+    own_paid_sales = MoneyField(_("own paid sales"), default=0)
 
     # django-mptt's columns, declared here so that their types and indexes are ours:
     # 64-bit gapped numbers, and no single-column indexes (see the Meta indexes).

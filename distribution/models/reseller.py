@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.fields import MoneyField
 from distribution.models.member import Member, ResellerLevel
 
 PROGRAM_CACHE_KEY = "distribution:reseller-program:v1"
@@ -172,10 +173,9 @@ class LevelChange(models.Model):
                                  related_name="+", verbose_name=_("operator"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     # The figures at the time (automatic upgrades are decided on them).
-    own_sales = models.DecimalField(_("own paid sales"), max_digits=12, decimal_places=2, default=0)
-    team_sales = models.DecimalField(_("team paid sales"), max_digits=12, decimal_places=2, default=0)
-    settled_commission = models.DecimalField(_("settled commission"), max_digits=12, decimal_places=2,
-                                             default=0)
+    own_sales = MoneyField(_("own paid sales"), default=0)
+    team_sales = MoneyField(_("team paid sales"), default=0)
+    settled_commission = MoneyField(_("settled commission"), default=0)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.crypto import decrypt, mask_account
+from common.fields import MoneyField
 from distribution.models.commission import WithdrawalChannel
 
 ZERO = Decimal("0.00")
@@ -31,9 +32,9 @@ ZERO = Decimal("0.00")
 class Wallet(models.Model):
     member = models.OneToOneField("distribution.Member", on_delete=models.PROTECT,
                                   related_name="wallet", verbose_name=_("member"))
-    available = models.DecimalField(_("available"), max_digits=12, decimal_places=2, default=ZERO)
-    held = models.DecimalField(_("held"), max_digits=12, decimal_places=2, default=ZERO)
-    withdrawn = models.DecimalField(_("withdrawn"), max_digits=12, decimal_places=2, default=ZERO)
+    available = MoneyField(_("available"), default=ZERO)
+    held = MoneyField(_("held"), default=ZERO)
+    withdrawn = MoneyField(_("withdrawn"), default=ZERO)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -71,11 +72,10 @@ class LedgerEntry(models.Model):
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries",
                                verbose_name=_("wallet"))
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    available_delta = models.DecimalField(_("available change"), max_digits=12, decimal_places=2)
-    held_delta = models.DecimalField(_("held change"), max_digits=12, decimal_places=2, default=ZERO)
-    withdrawn_delta = models.DecimalField(_("withdrawn change"), max_digits=12, decimal_places=2,
-                                          default=ZERO)
-    available_after = models.DecimalField(_("available after"), max_digits=12, decimal_places=2)
+    available_delta = MoneyField(_("available change"))
+    held_delta = MoneyField(_("held change"), default=ZERO)
+    withdrawn_delta = MoneyField(_("withdrawn change"), default=ZERO)
+    available_after = MoneyField(_("available after"))
     # What caused it: a commission record, a withdrawal, or a staff adjustment (reason).
     commission_record = models.ForeignKey("distribution.CommissionRecord", on_delete=models.PROTECT,
                                           null=True, blank=True, related_name="ledger_entries",
@@ -148,9 +148,9 @@ class Withdrawal(models.Model):
 
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="withdrawals",
                                verbose_name=_("wallet"))
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    fee = models.DecimalField(_("fee"), max_digits=12, decimal_places=2, default=ZERO)
-    net_amount = models.DecimalField(_("amount paid out"), max_digits=12, decimal_places=2)
+    amount = MoneyField(_("amount"))
+    fee = MoneyField(_("fee"), default=ZERO)
+    net_amount = MoneyField(_("amount paid out"))
     channel = models.CharField(_("channel"), max_length=10, choices=WithdrawalChannel.choices)
     payout_account = models.ForeignKey(PayoutAccount, on_delete=models.PROTECT,
                                        related_name="withdrawals", verbose_name=_("payout account"))

@@ -12,10 +12,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
-from common.money import ZERO
+from common.fields import money_sum, money_value
+from common.money import ZERO, from_fen, to_fen
 from distribution import lock_objects
 from distribution.commission.calc import TierTerm, item_commissions
 from distribution.models import (
@@ -162,7 +163,7 @@ def commission_create_for_order(*, order: Order) -> list[CommissionRecord]:
     Three queries: the plans with their items and the attribution, one UPDATE, one INSERT.
     """
     Member.objects.filter(user_id=order.user_id).update(
-        own_paid_sales=F("own_paid_sales") + (order.subtotal - order.discount_amount))
+        own_paid_sales=F("own_paid_sales") + money_value(order.subtotal - order.discount_amount))
     plans = list(CommissionPlan.objects.filter(order_item__order=order)
                  .select_related("order_item__order__attribution").order_by("order_item_id", "tier"))
     if not plans:
@@ -278,7 +279,7 @@ def _settle_batch(*, ids: list[int], now: datetime) -> list[tuple[int, int, Deci
             f" WHERE id IN ({marks}) AND state = %s RETURNING id, beneficiary_id, amount",
             [CommissionRecord.State.SETTLED, now, *ids, CommissionRecord.State.PENDING],
         )
-        settled = [(rid, mid, Decimal(a).quantize(ZERO)) for rid, mid, a in cursor.fetchall()]
+        settled = [(rid, mid, from_fen(a)) for rid, mid, a in cursor.fetchall()]  # amounts in fen
     if settled:
         _credit(settled=settled)
     return settled
@@ -299,8 +300,8 @@ def _credit(*, settled: list[tuple[int, int, Decimal]]) -> None:
             rows = sorted(by_wallet[wallet_id])
             total = sum((a for _, a in rows), ZERO)
             cursor.execute(f"UPDATE {table} SET available = available + %s, updated_at = %s"  # noqa: S608
-                           f" WHERE id = %s RETURNING available", [total, timezone.now(), wallet_id])
-            running = Decimal(cursor.fetchone()[0]).quantize(ZERO) - total
+                           f" WHERE id = %s RETURNING available", [to_fen(total), timezone.now(), wallet_id])
+            running = from_fen(cursor.fetchone()[0]) - total
             for record_id, amount in rows:
                 running += amount
                 entries.append(LedgerEntry(wallet_id=wallet_id, kind=LedgerEntry.Kind.COMMISSION_CREDIT,
@@ -312,4 +313,4 @@ def _credit(*, settled: list[tuple[int, int, Decimal]]) -> None:
 def member_settled_commission(*, member_id: int) -> Decimal:
     """What the member has earned for good (settled, after any clawback)."""
     return (CommissionRecord.objects.filter(beneficiary_id=member_id, state=CommissionRecord.State.SETTLED)
-            .aggregate(s=Sum("amount"))["s"] or ZERO)
+            .aggregate(s=money_sum("amount"))["s"])

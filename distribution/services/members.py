@@ -9,6 +9,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from common.db import is_postgres
+from common.fields import money_value
 from common.money import to_money
 from distribution import lock_objects
 from distribution.errors import InviteCodeMalformed, InviteCodeOwn, InviteCodeUnknown, MemberNotFound
@@ -152,7 +153,8 @@ def member_record_paid_sales(*, member_id: int, amount: Decimal) -> None:
     it waits for at most one placement batch holding the row.
     """
     amount = to_money(amount)
-    if not Member.objects.filter(pk=member_id).update(own_paid_sales=F("own_paid_sales") + amount):
+    sales = F("own_paid_sales") + money_value(amount)
+    if not Member.objects.filter(pk=member_id).update(own_paid_sales=sales):
         raise MemberNotFound()
 
 

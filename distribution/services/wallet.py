@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common.fields import money_value
 from distribution.errors import AdjustmentInvalid, InsufficientBalance
 from distribution.models import LedgerEntry, Member, Wallet
 from mall.models import User
@@ -38,8 +39,9 @@ def _post(
         rows = rows.filter(available__gte=-available)
     if held < 0:
         rows = rows.filter(held__gte=-held)
-    updated = rows.update(available=F("available") + available, held=F("held") + held,
-                          withdrawn=F("withdrawn") + withdrawn, updated_at=timezone.now())
+    updated = rows.update(available=F("available") + money_value(available),
+                          held=F("held") + money_value(held),
+                          withdrawn=F("withdrawn") + money_value(withdrawn), updated_at=timezone.now())
     if not updated:
         raise InsufficientBalance()
     # The UPDATE holds the row lock until commit, so this read is our own write.

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
+from common.fields import MoneyField
 from common.models import TimeStampedModel
 
 
@@ -109,10 +110,8 @@ class SKU(TimeStampedModel):
                                 verbose_name=_("product"))
     specs = models.JSONField(_("specs"), default=dict, blank=True)  # {"颜色": "红", "尺码": "M"}
     spec_key = models.CharField(max_length=200, editable=False)  # canonical "颜色:红;尺码:M"
-    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2,
-                                validators=[MinValueValidator(Decimal("0.01"))])
-    cost_price = models.DecimalField(_("cost price"), max_digits=12, decimal_places=2,
-                                     validators=[MinValueValidator(Decimal("0.00"))])
+    price = MoneyField(_("price"), validators=[MinValueValidator(Decimal("0.01"))])
+    cost_price = MoneyField(_("cost price"), validators=[MinValueValidator(Decimal("0.00"))])
     stock = models.IntegerField(_("stock"), default=0)
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
     barcode = models.CharField(_("barcode"), max_length=32, null=True, blank=True, unique=True)

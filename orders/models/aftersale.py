@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from orders.models.order import MONEY, Order, OrderItem
+from common.fields import MoneyField
+from orders.models.order import Order, OrderItem
 
 
 class AfterSaleKind(models.TextChoices):
@@ -65,7 +66,7 @@ class AfterSale(models.Model):
         _("state"), max_length=20, choices=AfterSaleState.choices, default=AfterSaleState.REQUESTED
     )
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
-    amount = models.DecimalField(_("refund amount"), **MONEY)
+    amount = MoneyField(_("refund amount"))
     reason = models.CharField(_("reason"), max_length=200)
     reject_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
     return_carrier = models.CharField(_("return carrier"), max_length=40, blank=True)
@@ -124,7 +125,7 @@ class Refund(models.Model):
     refund_no = models.CharField(_("refund number"), max_length=32, unique=True)
     provider = models.CharField(_("provider"), max_length=20)
     provider_refund_id = models.CharField(_("provider refund id"), max_length=64, null=True, blank=True)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = MoneyField(_("amount"))
     state = models.CharField(
         _("state"), max_length=12, choices=RefundState.choices, default=RefundState.PENDING
     )

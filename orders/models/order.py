@@ -8,10 +8,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.fields import MoneyField
 from common.phone import mask_phone
 from mall.models import SKU, Product, Shop
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class OrderState(models.TextChoices):
@@ -50,12 +49,11 @@ class Order(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=OrderState.choices, default=OrderState.PENDING_PAYMENT
     )
-    subtotal = models.DecimalField(_("items subtotal"), **MONEY)
-    discount_amount = models.DecimalField(_("discount"), default=0, **MONEY)
-    shipping_fee = models.DecimalField(_("shipping fee"), **MONEY)
-    total_amount = models.DecimalField(
-        _("amount to pay"), **MONEY, help_text=_("Subtotal − discount + shipping: what the shopper pays.")
-    )
+    subtotal = MoneyField(_("items subtotal"))
+    discount_amount = MoneyField(_("discount"), default=0)
+    shipping_fee = MoneyField(_("shipping fee"))
+    total_amount = MoneyField(
+        _("amount to pay"), help_text=_("Subtotal − discount + shipping: what the shopper pays."))
     note = models.CharField(_("buyer's note"), max_length=200, blank=True)
     # The client's idempotency key: a retried "place order" returns the first order.
     client_token = models.CharField(_("client request key"), max_length=64, blank=True, default="")
@@ -127,16 +125,14 @@ class OrderItem(models.Model):
     product_title = models.CharField(_("product title"), max_length=120)
     sku_specs = models.JSONField(_("specs"), default=dict, blank=True)
     sku_spec_text = models.CharField(_("spec"), max_length=200, blank=True)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    cost_price = models.DecimalField(_("unit cost"), **MONEY)
+    unit_price = MoneyField(_("unit price"))
+    cost_price = MoneyField(_("unit cost"))
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
-    line_amount = models.DecimalField(_("line amount"), **MONEY)
-    discount_amount = models.DecimalField(_("discount"), default=0, **MONEY)
-    paid_amount = models.DecimalField(
-        _("paid amount"), **MONEY, help_text=_("Line amount − discount: the commission base.")
-    )
+    line_amount = MoneyField(_("line amount"))
+    discount_amount = MoneyField(_("discount"), default=0)
+    paid_amount = MoneyField(_("paid amount"), help_text=_("Line amount − discount: the commission base."))
     refunded_quantity = models.PositiveIntegerField(_("refunded quantity"), default=0)
-    refunded_amount = models.DecimalField(_("refunded amount"), default=0, **MONEY)
+    refunded_amount = MoneyField(_("refunded amount"), default=0)
     # Set at receipt; the after-sales window is open until then (held open by an open after-sale).
     window_closes_at = models.DateTimeField(_("after-sales window closes at"), null=True, blank=True)
     window_closed_at = models.DateTimeField(_("after-sales window closed at"), null=True, blank=True)

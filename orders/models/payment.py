@@ -1,7 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orders.models.order import MONEY, Order
+from common.fields import MoneyField
+from orders.models.order import Order
 
 
 class Payment(models.Model):
@@ -16,7 +17,7 @@ class Payment(models.Model):
     )
     provider = models.CharField(_("provider"), max_length=20)
     transaction_id = models.CharField(_("transaction id"), max_length=64)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = MoneyField(_("amount"))
     paid_at = models.DateTimeField(_("paid at"))
     source = models.CharField(
         _("confirmed by"), max_length=10, choices=[("notice", _("notice")), ("query", _("query"))]

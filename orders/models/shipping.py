@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.fields import MoneyField
+
 
 class ShippingRule(models.Model):
     """The one shipping rule (a singleton row, pk 1) that staff edit in the admin.
@@ -16,19 +18,11 @@ class ShippingRule(models.Model):
     SINGLETON_PK = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
-    flat_fee = models.DecimalField(
-        _("flat shipping fee"), max_digits=12, decimal_places=2, default=Decimal("10.00")
-    )
-    free_over = models.DecimalField(
-        _("free shipping from"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        default=Decimal("99.00"),
+    flat_fee = MoneyField(_("flat shipping fee"), default=Decimal("10.00"))
+    free_over = MoneyField(
+        _("free shipping from"), null=True, blank=True, default=Decimal("99.00"),
         help_text=_(
-            "Orders whose items come to at least this amount ship free. Leave empty to always charge."
-        ),
+            "Orders whose items come to at least this amount ship free. Leave empty to always charge."),
     )
     aftersale_window_days = models.PositiveSmallIntegerField(
         _("after-sales window (days after receipt)"), default=7,

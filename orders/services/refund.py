@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.fields import money_value
 from common.money import from_fen, to_fen
 from mall.models import User
 from mall.services.catalog import sku_release_stock
@@ -119,7 +120,7 @@ def _apply_success(*, refund: Refund, aftersale: AfterSale, status: RefundStatus
     )
     OrderItem.objects.filter(pk=aftersale.order_item_id).update(
         refunded_quantity=F("refunded_quantity") + aftersale.quantity,
-        refunded_amount=F("refunded_amount") + refund.amount,
+        refunded_amount=F("refunded_amount") + money_value(refund.amount),
     )
     item = aftersale.order_item
     item.refresh_from_db(fields=["refunded_quantity", "refunded_amount"])
