@@ -18,9 +18,10 @@ from mall.models import User
 from orders.models import Order, OrderItem, Payment
 
 
-def on_user_registered(*, user: User, invite_code: str | None, source: str) -> None:
-    """A bad invite code raises and refuses the whole sign-up."""
-    member_create_for_user(user=user, invite_code=invite_code, source=source)
+def on_user_registered(*, user: User, invite_code: str | None, source: str, ip: str = "") -> None:
+    """A bad invite code, or one over the client's lookup limit, raises and refuses the
+    whole sign-up."""
+    member_create_for_user(user=user, invite_code=invite_code, source=source, ip=ip)
 
 
 def on_order_created(*, order: Order) -> None:

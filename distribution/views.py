@@ -1,7 +1,8 @@
 """Share links and the reseller centre (分销中心) H5 pages.
 
 - ``/s/<code>`` lands on the inviter's shop and remembers the invite for sign-up and
-  attribution; ``/s/<code>/qr.png`` is the same link as a QR code.
+  attribution; ``/s/<code>/qr.png`` is the same link as a QR code. Both resolve the code
+  through ``invite_code_resolve``, within the invite-lookup limits.
 - ``/distribution/…``: the signed-in member's own centre, team, application and poster.
   Views only orchestrate: selectors read, services write, domain errors become messages.
 """
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.errors import DomainError
 from common.http import client_ip
 from distribution import selectors
+from distribution.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
 from distribution.models import BindSource, Member, ResellerProgram
 from distribution.poster import (
     PosterTexts,
@@ -34,8 +36,8 @@ from distribution.poster import (
     poster_versioned_url,
     read_file,
 )
-from distribution.services.binding import invite_lookup_allowed, member_bind
-from distribution.services.invite_codes import invite_code_normalize
+from distribution.services.binding import member_bind
+from distribution.services.invite_lookup import invite_code_resolve
 from distribution.services.members import member_get_or_create_for_user
 from distribution.services.resellers import (
     reseller_application_withdraw,
@@ -45,13 +47,7 @@ from distribution.services.resellers import (
 )
 from mall.models import Shop
 from mall.services.shops import platform_shop_get
-
-
-def _inviter(request: HttpRequest, raw_code: str) -> Member | None:
-    code = invite_code_normalize(raw_code)
-    if code is None or not invite_lookup_allowed(ip=client_ip(request)):
-        return None
-    return Member.objects.filter(invite_code=code).first()
+from mall.views import too_many_attempts
 
 
 def _shop_url(shop: Shop) -> str:
@@ -71,10 +67,14 @@ def _remember_shop(request: HttpRequest, shop: Shop) -> None:
 
 
 @require_GET
-def share(request: HttpRequest, code: str) -> HttpResponseRedirect:
-    """Unknown or rate-limited codes land on the platform shop and change nothing."""
-    inviter = _inviter(request, code)
-    if inviter is None:
+def share(request: HttpRequest, code: str) -> HttpResponse:
+    """Unknown codes land on the platform shop; over the client's invite-lookup limit the
+    page says so (429). Neither changes anything."""
+    try:
+        inviter = invite_code_resolve(invite_code=code, ip=client_ip(request))
+    except InviteRateLimited as exc:
+        return too_many_attempts(request, exc.message)
+    except (InviteCodeMalformed, InviteCodeUnknown):
         return redirect(_shop_url(platform_shop_get()))
     shop = None
     if inviter.is_reseller:
@@ -89,14 +89,13 @@ def share(request: HttpRequest, code: str) -> HttpResponseRedirect:
 
 @require_GET
 def share_qr(request: HttpRequest, code: str) -> HttpResponse:
-    normalized = invite_code_normalize(code)
-    if normalized is None:
-        raise Http404
-    if not invite_lookup_allowed(ip=client_ip(request)):
-        return HttpResponse(status=429)
-    if not Member.objects.filter(invite_code=normalized).exists():
-        raise Http404
-    url = request.build_absolute_uri(reverse("distribution:share", args=[normalized]) + "?src=qr")
+    try:
+        inviter = invite_code_resolve(invite_code=code, ip=client_ip(request))
+    except InviteRateLimited as exc:
+        return HttpResponse(str(exc.message), status=429, content_type="text/plain; charset=utf-8")
+    except (InviteCodeMalformed, InviteCodeUnknown):
+        raise Http404 from None
+    url = request.build_absolute_uri(reverse("distribution:share", args=[inviter.invite_code]) + "?src=qr")
     buffer = BytesIO()
     qrcode.make(url, box_size=8, border=2).save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="image/png")
@@ -156,7 +155,10 @@ def _benefits(program: ResellerProgram) -> list[str]:
 @login_required
 @require_GET
 def center(request: HttpRequest) -> HttpResponse:
-    member = _my_member(request)
+    return render(request, "distribution/center.html", _center_context(request, _my_member(request)))
+
+
+def _center_context(request: HttpRequest, member: Member) -> dict[str, object]:
     program = reseller_program_get()
     context = {
         "member": member, "program": program, "tab": "me", "benefits": _benefits(program),
@@ -168,7 +170,7 @@ def center(request: HttpRequest) -> HttpResponse:
         context |= {"summary": selectors.team_summary(member=member), "figures": figures,
                     "progress": selectors.level_progress(member=member, figures=figures),
                     "poster_url": poster_versioned_url(poster_spec(request=request, member=member))}
-    return render(request, "distribution/center.html", context)
+    return context
 
 
 def _run(request: HttpRequest, action: Callable[[], object], success: str) -> HttpResponseRedirect:
@@ -220,12 +222,21 @@ def apply_withdraw(request: HttpRequest) -> HttpResponseRedirect:
 
 @login_required
 @require_POST
-def bind(request: HttpRequest) -> HttpResponseRedirect:
+def bind(request: HttpRequest) -> HttpResponse:
     member = _my_member(request)
     code = request.POST.get("invite_code", "")[:32]
-    return _run(request, lambda: member_bind(member=member, invite_code=code, source=BindSource.CODE,
-                                             ip=client_ip(request)),
-                _("You are now bound to your inviter."))
+    try:
+        member_bind(member=member, invite_code=code, source=BindSource.CODE, ip=client_ip(request))
+    except InviteRateLimited as exc:
+        # Not a redirect: the page itself answers 429, with the message as its toast.
+        messages.error(request, str(exc.message))
+        return render(request, "distribution/center.html", _center_context(request, _my_member(request)),
+                      status=exc.status)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("You are now bound to your inviter."))
+    return redirect("distribution:center")
 
 
 @login_required

@@ -83,7 +83,27 @@ class CodeRateLimited(RateLimited):
 
 class SignInRateLimited(RateLimited):
     code = "signin_rate_limited"
-    default_message = _("Too many failed sign-ins. Please try again in 15 minutes.")
+    default_message = _("Too many failed sign-ins from this network. Sign in with an SMS verification "
+                        "code, or try again in 15 minutes.")
+
+
+class SignInCodeRequired(DomainError):
+    """Password sign-in is off for a phone under attack from many addresses; the SMS code works."""
+
+    code = "signin_code_required"
+    status = 403
+    default_message = _("To protect this account, sign in with an SMS verification code for now.")
+
+
+class AccountInactive(DomainError):
+    code = "account_inactive"
+    status = 403
+    default_message = _("This account is disabled. Please contact customer service.")
+
+
+class PhoneNotRegistered(DomainError):
+    code = "phone_not_registered"
+    default_message = _("This mobile number is not registered yet. Please sign up.")
 
 
 class ShopExists(DomainError):

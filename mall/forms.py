@@ -19,6 +19,7 @@ _ERROR_FIELDS = {
     "code_rate_limited": "phone",
     "weak_password": "password",
     "code_invalid": "code",
+    "phone_not_registered": "phone",
 }
 # The referral app's invite errors (InviteCodeUnknown, InviteCodeOwn…) share this prefix.
 _INVITE_ERROR_PREFIX = "invite"
@@ -29,6 +30,15 @@ def _phone_field() -> forms.CharField:
         label=_("Mobile number"), max_length=20,
         widget=forms.TextInput(attrs={
             "inputmode": "numeric", "autocomplete": "tel", "placeholder": _("11-digit mobile number"),
+        }),
+    )
+
+
+def _code_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Verification code"), max_length=6,
+        widget=forms.TextInput(attrs={
+            "inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": _("6-digit code"),
         }),
     )
 
@@ -45,12 +55,7 @@ class DomainErrorFormMixin:
 
 class SignUpForm(DomainErrorFormMixin, forms.Form):
     phone = _phone_field()
-    code = forms.CharField(
-        label=_("Verification code"), max_length=6,
-        widget=forms.TextInput(attrs={
-            "inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": _("6-digit code"),
-        }),
-    )
+    code = _code_field()
     nickname = forms.CharField(
         label=_("Nickname"), max_length=40, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "nickname", "placeholder": _("Optional")}),
@@ -83,3 +88,8 @@ class SignInForm(DomainErrorFormMixin, forms.Form):
 
 class PhoneCodeForm(DomainErrorFormMixin, forms.Form):
     phone = _phone_field()
+
+
+class CodeSignInForm(DomainErrorFormMixin, forms.Form):
+    phone = _phone_field()
+    code = _code_field()

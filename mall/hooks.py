@@ -1,8 +1,9 @@
 """Hooks that ``mall`` calls and higher apps register handlers for.
 
-- ``user_registered(user, invite_code, source)`` runs INSIDE the sign-up transaction:
-  the referral app must create the member node (and refuse a bad invite code)
-  atomically with the user, so a failed binding leaves no half-registered user behind.
+- ``user_registered(user, invite_code, source, ip)`` runs INSIDE the sign-up transaction:
+  the referral app must create the member node (and refuse a bad invite code, or one over
+  the invite-lookup limit of the client address ``ip``) atomically with the user, so a
+  failed binding leaves no half-registered user behind.
 - ``user_signed_in(request, user)`` runs after a successful sign-in or sign-up, in the
   request (e.g. the orders app merges the anonymous session cart into the member's).
 """

@@ -14,6 +14,8 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/code/", views.signup_code, name="signup_code"),
     path("signin/", views.signin, name="signin"),
+    path("signin/code/", views.signin_code, name="signin_code"),
+    path("signin/code/send/", views.signin_code_send, name="signin_code_send"),
     path("signout/", views.signout, name="signout"),
     path("me/", views.me, name="me"),
     # A placeholder until the orders app serves /cart/ (its urls are included first).

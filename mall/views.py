@@ -22,25 +22,29 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common import ratelimit
-from common.errors import DomainError, NotFound
+from common.errors import DomainError, NotFound, RateLimited
+from common.http import client_ip
 from common.money import format_cny
+from common.phone import normalize_phone
 from mall import selectors
 from mall.context import current_shop, remember_shop
-from mall.errors import CodeRateLimited, PhoneInvalid, ShopNotFound
-from mall.forms import PhoneCodeForm, SignInForm, SignUpForm
+from mall.errors import PhoneInvalid, ShopNotFound
+from mall.forms import CodeSignInForm, PhoneCodeForm, SignInForm, SignUpForm
 from mall.hooks import hooks
-from mall.models import Product
-from mall.services.accounts import phone_code_send, user_authenticate, user_register
+from mall.models import PhoneCode, Product
+from mall.services.accounts import (
+    phone_code_send,
+    user_authenticate,
+    user_authenticate_with_code,
+    user_register,
+)
 from mall.sms import backends as sms_backends
 
 PAGE_SIZE = 20
 CATEGORY_PANEL_SIZE = 12
 SORTS = ("default", "sales", "price_asc", "price_desc", "new")
-# Beyond the per-phone limits of phone_code_send: one client must not be able to make
-# us text thousands of different numbers (SMS pumping costs real money).
-SMS_CODES_PER_IP_PER_HOUR = 20
 _SIGNUP_DRAFT_KEY = "signup_draft"
+_SIGNIN_CODE_DRAFT_KEY = "signin_code_draft"
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -48,6 +52,16 @@ _SIGNUP_DRAFT_KEY = "signup_draft"
 def _not_found(request: HttpRequest, message: object | None = None) -> HttpResponse:
     context = {"message": message or _("The page you are looking for does not exist.")}
     return render(request, "404.html", context, status=404)
+
+
+def too_many_attempts(request: HttpRequest, message: object) -> HttpResponse:
+    """The styled 429 page (e.g. a share link over the client's invite-lookup limit)."""
+    return render(request, "429.html", {"message": message}, status=429)
+
+
+def _form_status(error: DomainError) -> int:
+    """A form page shown again after a rate limit answers 429; other refusals 200, as usual."""
+    return error.status if isinstance(error, RateLimited) else 200
 
 
 def domain_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -71,12 +85,6 @@ def _page(request: HttpRequest, queryset: QuerySet[Product]) -> Page:
 def _sort(request: HttpRequest) -> str:
     sort = request.GET.get("sort", "default")
     return sort if sort in SORTS else "default"
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy
-    # rewrites it, so the deployment's proxy must put the real address in REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -204,11 +212,18 @@ def _invite_source(request: HttpRequest, invite_code: str) -> str:
     return "code"
 
 
+def _with_next(url_name: str, next_url: str, **params: str) -> str:
+    query = {key: value for key, value in {**params, "next": next_url}.items() if value}
+    target = reverse(url_name)
+    return f"{target}?{urlencode(query)}" if query else target
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request, reverse("mall:me"))
     if request.user.is_authenticated:
         return redirect(next_url)
+    status = 200
     if request.method == "POST":
         form = SignUpForm(request.POST)
         if form.is_valid():
@@ -218,10 +233,11 @@ def signup(request: HttpRequest) -> HttpResponse:
                 user = user_register(
                     phone=data["phone"], password=data["password"], code=data.get("code"),
                     nickname=data["nickname"], invite_code=invite_code,
-                    source=_invite_source(request, invite_code or ""),
+                    source=_invite_source(request, invite_code or ""), ip=client_ip(request),
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)
+                status = _form_status(exc)
             else:
                 request.session.pop(_SIGNUP_DRAFT_KEY, None)
                 _sign_in(request, user)
@@ -232,28 +248,25 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignUpForm(initial={"invite_code": request.session.get("invite_code", ""), **draft})
     return render(request, "mall/signup.html", {
         "form": form, "next": next_url, "requires_code": settings.SIGNUP_REQUIRES_SMS_CODE,
-    })
+    }, status=status)
 
 
-def _send_signup_code(request: HttpRequest) -> tuple[str, DomainError | None]:
+def _send_code(request: HttpRequest, purpose: str) -> tuple[str, DomainError | None]:
     """Send the code; returns the normalized phone and the error, if any."""
     form = PhoneCodeForm(request.POST)
     if not form.is_valid():
         return "", PhoneInvalid()
     try:
-        if not ratelimit.hit(f"sms:ip:{_client_ip(request)}", limit=SMS_CODES_PER_IP_PER_HOUR,
-                             window_seconds=3600):
-            raise CodeRateLimited()
-        record = phone_code_send(phone=form.cleaned_data["phone"])
+        record = phone_code_send(phone=form.cleaned_data["phone"], purpose=purpose, ip=client_ip(request))
     except DomainError as exc:
         return "", exc
     return record.phone, None
 
 
-@require_POST
-def signup_code(request: HttpRequest) -> HttpResponse:
-    """Send a sign-up code. JSON for the page's script; without JS, back to the form."""
-    phone, error = _send_signup_code(request)
+def _code_sent_response(request: HttpRequest, *, purpose: str, back: str, draft_key: str,
+                        draft_fields: tuple[str, ...]) -> HttpResponse:
+    """Send a code. JSON for the page's script; without JS, back to the form ``back``."""
+    phone, error = _send_code(request, purpose)
     dev_message = None if error else _dev_code_message(phone)
     if "application/json" in request.headers.get("Accept", ""):
         if error is not None:
@@ -266,12 +279,25 @@ def signup_code(request: HttpRequest) -> HttpResponse:
         if dev_message:
             messages.info(request, dev_message)
     # Post/redirect/get, keeping what was typed (never the password) for the form.
-    request.session[_SIGNUP_DRAFT_KEY] = {
-        key: request.POST.get(key, "")[:40] for key in ("phone", "nickname", "invite_code")
-    }
-    target = reverse("mall:signup")
-    next_url = _next_url(request, "")
-    return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
+    request.session[draft_key] = {key: request.POST.get(key, "")[:40] for key in draft_fields}
+    return redirect(_with_next(back, _next_url(request, "")))
+
+
+@require_POST
+def signup_code(request: HttpRequest) -> HttpResponse:
+    return _code_sent_response(request, purpose=PhoneCode.Purpose.SIGNUP, back="mall:signup",
+                               draft_key=_SIGNUP_DRAFT_KEY, draft_fields=("phone", "nickname", "invite_code"))
+
+
+@require_POST
+def signin_code_send(request: HttpRequest) -> HttpResponse:
+    return _code_sent_response(request, purpose=PhoneCode.Purpose.SIGNIN, back="mall:signin_code",
+                               draft_key=_SIGNIN_CODE_DRAFT_KEY, draft_fields=("phone",))
+
+
+# Errors after which the password page points to SMS-code sign-in, the way in that the
+# password limits never close.
+_CODE_SIGNIN_HINTS = frozenset({"signin_code_required", "signin_rate_limited"})
 
 
 @require_http_methods(["GET", "POST"])
@@ -279,21 +305,52 @@ def signin(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request, reverse("mall:me"))
     if request.user.is_authenticated:
         return redirect(next_url)
+    status, suggest_code = 200, False
+    form = SignInForm(request.POST) if request.method == "POST" else SignInForm()
+    if form.is_bound and form.is_valid():
+        try:
+            user = user_authenticate(phone=form.cleaned_data["phone"], password=form.cleaned_data["password"],
+                                     ip=client_ip(request))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            status, suggest_code = _form_status(exc), exc.code in _CODE_SIGNIN_HINTS
+        else:
+            _sign_in(request, user)
+            return redirect(next_url)
+    phone = normalize_phone(form.data.get("phone", ""))[:11] if form.is_bound else ""
+    return render(request, "mall/signin.html", {
+        "form": form, "next": next_url, "suggest_code": suggest_code,
+        "code_signin_url": _with_next("mall:signin_code", _next_url(request, ""), phone=phone),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def signin_code(request: HttpRequest) -> HttpResponse:
+    """Sign in with an SMS code: always open, also when password sign-in is limited."""
+    next_url = _next_url(request, reverse("mall:me"))
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    status = 200
     if request.method == "POST":
-        form = SignInForm(request.POST)
+        form = CodeSignInForm(request.POST)
         if form.is_valid():
             try:
-                user = user_authenticate(phone=form.cleaned_data["phone"],
-                                         password=form.cleaned_data["password"],
-                                         ip=_client_ip(request))
+                user = user_authenticate_with_code(phone=form.cleaned_data["phone"],
+                                                   code=form.cleaned_data["code"], ip=client_ip(request))
             except DomainError as exc:
                 form.add_domain_error(exc)
+                status = _form_status(exc)
             else:
+                request.session.pop(_SIGNIN_CODE_DRAFT_KEY, None)
                 _sign_in(request, user)
                 return redirect(next_url)
     else:
-        form = SignInForm()
-    return render(request, "mall/signin.html", {"form": form, "next": next_url})
+        draft = request.session.pop(_SIGNIN_CODE_DRAFT_KEY, {})
+        form = CodeSignInForm(initial={"phone": request.GET.get("phone", "")[:20], **draft})
+    return render(request, "mall/signin_code.html", {
+        "form": form, "next": next_url,
+        "password_signin_url": _with_next("mall:signin", _next_url(request, "")),
+    }, status=status)
 
 
 @require_POST

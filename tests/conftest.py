@@ -39,9 +39,10 @@ def clear_run_cache() -> None:
     Django's Redis ``clear()`` is FLUSHDB, which would empty another run's cache on the
     same Redis database; this deletes only the keys under this run's prefix.
     """
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    cache = caches["default"]  # the backend: ``django.core.cache.cache`` is a proxy isinstance() misses
     if not isinstance(cache, RedisCache):
         cache.clear()
         return

@@ -171,6 +171,22 @@ SMS_RESEND_INTERVAL = timedelta(seconds=60)
 SMS_MAX_PER_PHONE_PER_DAY = 10
 SMS_MAX_VERIFY_ATTEMPTS = 5
 
+# --- Sign-in and SMS limits: every threshold in one place -----------------------
+# How they work together: mall/services/signin_guard.py, README "Sign-in and rate limits".
+# Failed password sign-ins count per (phone, client address) and per client address (an
+# IPv6 client counts as its /64), in a fixed window. A success gives its attempt back.
+SIGNIN_WINDOW = timedelta(minutes=15)
+SIGNIN_FAILURES_PER_PHONE_ADDRESS = 5  # then this address may not try this phone (429)
+SIGNIN_FAILURES_PER_ADDRESS = 30  # then this address may not try any phone (429)
+# A phone with failed password sign-ins from this many distinct addresses within
+# SIGNIN_ATTACK_WINDOW is under attack: password sign-in answers `signin_code_required`
+# without checking the password, and the member signs in with an SMS code instead.
+SIGNIN_ATTACK_ADDRESSES = 5
+SIGNIN_ATTACK_WINDOW = timedelta(hours=1)
+# SMS codes (any purpose) one client address may have sent per hour, whatever the phones:
+# texting thousands of numbers costs real money (SMS pumping).
+SMS_CODES_PER_ADDRESS_PER_HOUR = 20
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

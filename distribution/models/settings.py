@@ -34,9 +34,14 @@ class ReferralSettings(models.Model):
         validators=[MinValueValidator(10), MaxValueValidator(3600)],
         help_text=_("Sign-ups waiting longer than this for placement are reported by the tree check."))
     invite_lookups_per_minute_ip = models.PositiveIntegerField(
-        _("invite-code lookups per minute per IP"), default=30)
+        _("invite-code lookups per minute per IP"), default=30,
+        help_text=_("Wrong invite codes one client address may try per minute, on every path: sign-up, "
+                    "binding, share links and QR codes. Codes that exist do not count; once the "
+                    "allowance is used up, every lookup from that address is refused until the minute "
+                    "is over."))
     invite_lookups_per_minute_account = models.PositiveIntegerField(
-        _("invite-code lookups per minute per account"), default=10)
+        _("invite-code lookups per minute per account"), default=10,
+        help_text=_("Wrong invite codes one signed-in member may try per minute when binding an inviter."))
 
     class Meta:
         verbose_name = _("referral settings")

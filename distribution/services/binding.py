@@ -9,52 +9,24 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from common import ratelimit
-from distribution.errors import (
-    AlreadyBound,
-    BindingWindowClosed,
-    InviteCodeMalformed,
-    InviteCodeOwn,
-    InviteCodeUnknown,
-    InviteRateLimited,
-)
+from distribution.errors import AlreadyBound, BindingWindowClosed, InviteCodeOwn
 from distribution.models import BindMode, BindSource, Member, ReferralSettings
-from distribution.services.invite_codes import invite_code_normalize
+from distribution.services.invite_lookup import invite_code_resolve
 from distribution.services.moves import member_rebind
 from distribution.services.settings import referral_settings_get
 
 BIND_SOURCES = frozenset({BindSource.LINK, BindSource.QR, BindSource.CODE})
-LOOKUP_WINDOW_SECONDS = 60
-
-
-def invite_lookup_allowed(*, ip: str = "", user_id: int | None = None) -> bool:
-    """Count one invite-code lookup against the per-IP and per-account limits (atomic
-    cache counters: Redis in production). False once either limit is used up."""
-    rules = referral_settings_get()
-    allowed = True
-    if ip:
-        allowed &= ratelimit.hit(f"invite:ip:{ip}", limit=rules.invite_lookups_per_minute_ip,
-                                 window_seconds=LOOKUP_WINDOW_SECONDS)
-    if user_id is not None:
-        allowed &= ratelimit.hit(f"invite:acct:{user_id}", limit=rules.invite_lookups_per_minute_account,
-                                 window_seconds=LOOKUP_WINDOW_SECONDS)
-    return allowed
 
 
 def member_bind(*, member: Member, invite_code: str, source: str = BindSource.CODE, ip: str = "") -> Member:
     """Bind ``member`` under the owner of ``invite_code``, if the bind mode allows it.
 
-    Checked before anything is locked (cheap refusals), and the mode rules again under the
-    tree locks with fresh rows (two binds racing cannot both win in permanent mode).
+    The code is looked up within the invite-lookup limits (``invite_lookup``: per client
+    address ``ip`` and per member). Checked before anything is locked (cheap refusals), and
+    the mode rules again under the tree locks with fresh rows (two binds racing cannot both
+    win in permanent mode).
     """
-    code = invite_code_normalize(invite_code)
-    if code is None:
-        raise InviteCodeMalformed()
-    if not invite_lookup_allowed(ip=ip, user_id=member.user_id):
-        raise InviteRateLimited()
-    inviter = Member.objects.filter(invite_code=code).first()
-    if inviter is None:
-        raise InviteCodeUnknown()
+    inviter = invite_code_resolve(invite_code=invite_code, ip=ip, user_id=member.user_id)
     if inviter.pk == member.pk:
         raise InviteCodeOwn()
     rules = referral_settings_get()

@@ -12,9 +12,10 @@ from common.db import is_postgres
 from common.fields import money_value
 from common.money import to_money
 from distribution import lock_objects
-from distribution.errors import InviteCodeMalformed, InviteCodeOwn, InviteCodeUnknown, MemberNotFound
+from distribution.errors import InviteCodeOwn, InviteCodeUnknown, MemberNotFound
 from distribution.models import BindingHistory, BindSource, Member
 from distribution.services.invite_codes import invite_code_generate, invite_code_normalize
+from distribution.services.invite_lookup import invite_code_lookup
 from distribution.services.placement import placement_schedule
 from distribution.tree import layout, store
 from distribution.tree.signup import insert_pending_member
@@ -30,25 +31,23 @@ class MemberExists(RuntimeError):
 
 @transaction.atomic(savepoint=False)
 def member_create_for_user(*, user: User, invite_code: str | None = None,
-                           source: str = BindSource.CODE) -> Member:
+                           source: str = BindSource.CODE, ip: str = "") -> Member:
     """Create the user's member node; called by the ``user_registered`` hook inside the
     sign-up transaction, so a bad invite code refuses the whole sign-up.
 
     With an inviter the member is *pending* (see ``distribution/tree``): a row with its
     parent link, plus a binding-history row. The cost does not depend on the tree's size.
-    Without one it becomes the root of a new tree, numbered at once.
+    Without one it becomes the root of a new tree, numbered at once. The code is looked up
+    within the invite-lookup limits of the client address ``ip`` (``invite_lookup``).
     """
     if invite_code is None or not invite_code.strip():
         return _create_root(user_id=user.pk)
-    code = invite_code_normalize(invite_code)
-    if code is None:
-        raise InviteCodeMalformed()
     source = source if source in SIGNUP_SOURCES else BindSource.CODE
     now = timezone.now()
-    if is_postgres():
-        member = _create_pending_pg(user_id=user.pk, code=code, source=source, now=now)
-    else:
-        member = _create_pending(user_id=user.pk, code=code, source=source, now=now)
+    create = _create_pending_pg if is_postgres() else _create_pending
+    member = invite_code_lookup(
+        invite_code=invite_code, ip=ip,
+        find=lambda code: create(user_id=user.pk, code=code, source=source, now=now))
     placement_schedule(tree_id=member.tree_id)
     return member
 

@@ -59,6 +59,12 @@ class SigninSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
+class SigninCodeSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=64)
+    code = serializers.CharField(max_length=64,
+                                 help_text="SMS code from `auth/sms-codes/` (purpose `signin`).")
+
+
 class PasswordResetSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=64)
     code = serializers.CharField(max_length=64, help_text="SMS code (purpose `reset_password`).")

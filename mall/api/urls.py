@@ -7,6 +7,7 @@ urlpatterns = [
     path("auth/sms-codes/", views.SMSCodeView.as_view(), name="sms-codes"),
     path("auth/signup/", views.SignupView.as_view(), name="signup"),
     path("auth/signin/", views.SigninView.as_view(), name="signin"),
+    path("auth/signin/code/", views.SigninCodeView.as_view(), name="signin-code"),
     path("auth/signout/", views.SignoutView.as_view(), name="signout"),
     path("auth/password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password-change"),

@@ -69,12 +69,13 @@ class SMSCodeView(_PublicAuthView):
         responses={
             202: s.SMSCodeSentSerializer,
             400: validation_error_response("`invalid_phone`, or invalid input (`invalid`)."),
-            429: error_response("One code a minute and a daily cap per phone (`code_rate_limited`)."),
+            429: error_response("One code a minute and a daily cap per phone, and an hourly cap per "
+                                "client address (`code_rate_limited`)."),
         },
     )
     def post(self, request: Request) -> Response:
         data = validated(s.SMSCodeRequestSerializer, request.data, {"request": request})
-        accounts.phone_code_send(phone=data["phone"], purpose=data["purpose"])
+        accounts.phone_code_send(phone=data["phone"], purpose=data["purpose"], ip=_client_ip(request))
         return Response({"sent": True}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -86,7 +87,10 @@ class SignupView(_PublicAuthView):
             201: s.AuthResultSerializer,
             400: validation_error_response("`invalid_phone`, `weak_password`, `code_invalid`, a "
                                            "refused invite code, or invalid input (`invalid`)."),
+            404: error_response("No member has the invite code (`invite_code_unknown`)."),
             409: error_response("The mobile number is already registered (`phone_taken`)."),
+            429: error_response("Too many wrong invite codes from this address; nothing was created "
+                                "(`invite_rate_limited`)."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -94,6 +98,7 @@ class SignupView(_PublicAuthView):
         user = accounts.user_register(
             phone=data["phone"], password=data["password"], code=data["code"],
             nickname=data["nickname"], invite_code=data["invite_code"].strip() or None,
+            ip=_client_ip(request),
         )
         hooks.call("user_signed_in", request=request._request, user=user)
         return Response(_auth_result(request, user, token=token_issue(user=user)),
@@ -107,14 +112,38 @@ class SigninView(_PublicAuthView):
             200: s.AuthResultSerializer,
             400: validation_error_response("`wrong_credentials`, `invalid_phone`, or invalid input "
                                            "(`invalid`)."),
-            429: error_response("Too many failed sign-ins for this phone or address "
-                                "(`signin_rate_limited`)."),
+            403: error_response("The phone is under attack from many addresses: sign in with an SMS "
+                                "code (`auth/signin/code/`) instead (`signin_code_required`)."),
+            429: error_response("Too many failed sign-ins from this address, for this phone or for "
+                                "all phones; SMS-code sign-in still works (`signin_rate_limited`)."),
         },
     )
     def post(self, request: Request) -> Response:
         data = validated(s.SigninSerializer, request.data, {"request": request})
         user = accounts.user_authenticate(phone=data["phone"], password=data["password"],
                                           ip=_client_ip(request))
+        hooks.call("user_signed_in", request=request._request, user=user)
+        return Response(_auth_result(request, user, token=token_issue(user=user)))
+
+
+class SigninCodeView(_PublicAuthView):
+    @extend_schema(
+        tags=[ACCOUNT], summary="Sign in with mobile number and an SMS code",
+        description="Get the code from `auth/sms-codes/` with purpose `signin`. Never refused by the "
+                    "password sign-in limits: the way in when password sign-in answers "
+                    "`signin_code_required` or `signin_rate_limited`.",
+        request=s.SigninCodeSerializer,
+        responses={
+            200: s.AuthResultSerializer,
+            400: validation_error_response("`code_invalid`, `invalid_phone`, `phone_not_registered` "
+                                           "(after a right code only), or invalid input (`invalid`)."),
+            403: error_response("The account is disabled (`account_inactive`)."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(s.SigninCodeSerializer, request.data, {"request": request})
+        user = accounts.user_authenticate_with_code(phone=data["phone"], code=data["code"],
+                                                    ip=_client_ip(request))
         hooks.call("user_signed_in", request=request._request, user=user)
         return Response(_auth_result(request, user, token=token_issue(user=user)))
 

@@ -62,6 +62,7 @@ class PhoneCode(models.Model):
     class Purpose(models.TextChoices):
         SIGNUP = "signup", _("sign-up")
         RESET_PASSWORD = "reset_password", _("password reset")
+        SIGNIN = "signin", _("sign-in")
 
     phone = models.CharField(_("mobile number"), max_length=11, db_index=True)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)

@@ -1,4 +1,8 @@
-"""Sign-up, sign-in and SMS verification codes."""
+"""Sign-up, sign-in (password or SMS code) and SMS verification codes.
+
+Every limit is a setting in ``config/settings/base.py`` ("SMS verification codes", "Sign-in
+and SMS limits"); how the sign-in limits work together is in ``mall/services/signin_guard.py``.
+"""
 
 import hashlib
 import hmac
@@ -15,20 +19,24 @@ from django.utils import timezone
 from common import ratelimit
 from common.phone import PHONE_RE, normalize_phone
 from mall.errors import (
+    AccountInactive,
     CodeInvalid,
     CodeRateLimited,
     PhoneInvalid,
+    PhoneNotRegistered,
     PhoneTaken,
-    SignInRateLimited,
     WeakPassword,
     WrongCredentials,
 )
 from mall.hooks import hooks
 from mall.models import PhoneCode, User
+from mall.services.signin_guard import (
+    signin_address_clear,
+    signin_attempt_begin,
+    signin_attempt_failed,
+    signin_attempt_succeeded,
+)
 from mall.sms.backends import SMSMessage, get_backend
-
-SIGNIN_FAILURE_LIMIT = 10
-SIGNIN_WINDOW_SECONDS = 15 * 60
 
 
 def phone_parse(raw: str) -> str:
@@ -43,8 +51,9 @@ def _code_hash(phone: str, code: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
-def phone_code_send(*, phone: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> PhoneCode:
-    """Send a 6-digit code. At most one a minute and ``SMS_MAX_PER_PHONE_PER_DAY`` a day."""
+def phone_code_send(*, phone: str, ip: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> PhoneCode:
+    """Send a 6-digit code. At most one a minute and ``SMS_MAX_PER_PHONE_PER_DAY`` a day per
+    phone, and ``SMS_CODES_PER_ADDRESS_PER_HOUR`` per client address ``ip``, whatever the phones."""
     phone = phone_parse(phone)
     now = timezone.now()
     recent = PhoneCode.objects.filter(phone=phone, created_at__gte=now - timedelta(days=1))
@@ -52,9 +61,13 @@ def phone_code_send(*, phone: str, purpose: str = PhoneCode.Purpose.SIGNUP) -> P
         raise CodeRateLimited()
     if recent.count() >= settings.SMS_MAX_PER_PHONE_PER_DAY:
         raise CodeRateLimited()
+    address_key = f"sms:address:{ratelimit.address_key(ip)}"
+    if not ratelimit.hit(address_key, limit=settings.SMS_CODES_PER_ADDRESS_PER_HOUR, window_seconds=3600):
+        raise CodeRateLimited()
     # Also an atomic per-phone guard, so two racing requests cannot both pass the check above.
     if not ratelimit.hit(f"sms:{phone}", limit=1,
                          window_seconds=int(settings.SMS_RESEND_INTERVAL.total_seconds())):
+        ratelimit.release(address_key)  # nothing was sent
         raise CodeRateLimited()
     code = f"{secrets.randbelow(10**6):06d}"
     record = PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash=_code_hash(phone, code),
@@ -110,10 +123,12 @@ def user_register(
     nickname: str = "",
     invite_code: str | None = None,
     source: str = "code",
+    ip: str = "",
 ) -> User:
     """Register a member. Validates everything first; then consumes the code, creates the
     user and calls the ``user_registered`` hooks in one transaction, so a hook that refuses
-    (e.g. a bad invite code) leaves no user and gives the code back."""
+    (e.g. a bad invite code, or too many wrong ones from the client address ``ip``) leaves
+    no user and gives the code back."""
     phone = phone_parse(phone)
     if User.objects.filter(phone=phone).exists():
         raise PhoneTaken()
@@ -127,28 +142,45 @@ def user_register(
                 phone, password, nickname=nickname.strip()[:40],
                 phone_verified_at=timezone.now() if settings.SIGNUP_REQUIRES_SMS_CODE else None,
             )
-            hooks.call("user_registered", user=user, invite_code=invite_code or None, source=source)
+            hooks.call("user_registered", user=user, invite_code=invite_code or None, source=source,
+                       ip=ip)
     except IntegrityError:
         raise PhoneTaken() from None
     return user
 
 
-def user_authenticate(*, phone: str, password: str, ip: str = "") -> User:
-    """Check a phone + password pair. Failures are rate-limited per phone and per IP."""
-    phone = normalize_phone(phone)
-    if not PHONE_RE.match(phone):
-        raise PhoneInvalid()
-    keys = [f"signin:phone:{phone}"] + ([f"signin:ip:{ip}"] if ip else [])
-    if any(ratelimit.peek(k) >= SIGNIN_FAILURE_LIMIT * (5 if ":ip:" in k else 1) for k in keys):
-        raise SignInRateLimited()
+def user_authenticate(*, phone: str, password: str, ip: str) -> User:
+    """Check a phone + password pair from the client address ``ip``, within the sign-in
+    limits of ``signin_guard`` (``SignInRateLimited``, ``SignInCodeRequired``)."""
+    phone = phone_parse(phone)
+    attempt = signin_attempt_begin(phone=phone, ip=ip)
     user = User.objects.filter(phone=phone).first()
     if user is None or not user.is_active or not user.check_password(password):
         if user is None:
             User().set_password(password)  # same cost as a real check: no timing oracle
-        for key in keys:
-            ratelimit.hit(key, limit=10**9, window_seconds=SIGNIN_WINDOW_SECONDS)
+        signin_attempt_failed(attempt)
         raise WrongCredentials()
-    ratelimit.reset(f"signin:phone:{phone}")
+    signin_attempt_succeeded(attempt)
+    return user
+
+
+def user_authenticate_with_code(*, phone: str, code: str, ip: str) -> User:
+    """Sign in with an SMS code (purpose ``signin``).
+
+    The password limits never refuse this path: it is how a member whose phone is under
+    attack gets in. The code has its own limits (one a minute and a daily cap per phone, a
+    cap per address, ``SMS_MAX_VERIFY_ATTEMPTS`` guesses per code). Unknown or disabled
+    accounts are told so only after a right code, i.e. to whoever holds the phone.
+    """
+    phone = phone_parse(phone)
+    record = phone_code_check(phone=phone, code=code, purpose=PhoneCode.Purpose.SIGNIN)
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        raise PhoneNotRegistered()
+    if not user.is_active:
+        raise AccountInactive()
+    phone_code_consume(record=record)
+    signin_address_clear(phone=phone, ip=ip)
     return user
 
 

@@ -109,6 +109,41 @@ def test_sign_up_with_the_sms_code_button(page, screenshot):
     screenshot(page, "storefront-me")
 
 
+def test_a_member_under_attack_signs_in_with_the_sms_code(page, settings, screenshot):
+    # given: failed passwords for the member's phone from many addresses
+    from mall.errors import WrongCredentials
+    from mall.services.accounts import user_authenticate
+    from tests.mall.factories import UserFactory
+
+    sms_backends.outbox.clear()
+    UserFactory(phone="13812345678", nickname="小红")
+    for n in range(settings.SIGNIN_ATTACK_ADDRESSES):
+        with pytest.raises(WrongCredentials):
+            user_authenticate(phone="13812345678", password="bad-guess", ip=f"203.0.113.{n + 1}")
+
+    # when: the member tries the password, then follows the page to the SMS code
+    page.goto("/signin/?next=/me/")
+    page.fill("[name=phone]", "13812345678")
+    page.fill("[name=password]", "Quanzi-test-123")
+    page.get_by_test_id("signin-submit").click()
+    expect(page.get_by_test_id("form-errors")).to_contain_text("短信验证码登录")
+    assert horizontal_overflow(page) <= 0
+    screenshot(page, "signin-code-required")
+    page.get_by_test_id("use-code-signin").click()
+    expect(page.locator("[name=phone]")).to_have_value("13812345678")
+    page.get_by_test_id("send-code").click()
+    expect(page.get_by_test_id("send-code")).to_contain_text("60")
+    page.fill("[name=code]", sms_backends.outbox[-1].params["code"])
+    assert horizontal_overflow(page) <= 0
+    screenshot(page, "signin-with-sms-code")
+    page.press("[name=code]", "Enter")  # must sign in, not send another code
+
+    # then
+    page.wait_for_url("**/me/")
+    expect(page.get_by_test_id("me-name")).to_have_text("小红")
+    assert len(sms_backends.outbox) == 1
+
+
 def test_load_more_appends_the_next_page_in_place(page):
     category = CategoryFactory()
     for n in range(23):

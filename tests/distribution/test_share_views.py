@@ -60,7 +60,7 @@ def test_unknown_codes_land_on_the_platform_shop_and_change_no_session(client, c
     assert dict(client.session) == {}
 
 
-def test_share_lookups_are_rate_limited_per_ip(client, settings):
+def test_share_lookups_over_the_limit_get_a_429_page_and_change_no_session(client):
     from distribution.services.settings import referral_settings_update
 
     referral_settings_update(invite_lookups_per_minute_ip=2)
@@ -70,7 +70,8 @@ def test_share_lookups_are_rate_limited_per_ip(client, settings):
 
     response = client.get(f"/s/{member.invite_code}")
 
-    assert response.url == shop_url(platform_shop_get())
+    assert response.status_code == 429
+    assert 'data-testid="rate-limited"' in response.content.decode()
     assert "invite_code" not in client.session
 
 

@@ -14,7 +14,6 @@ from mall.errors import (
 )
 from mall.models import PhoneCode, User
 from mall.services.accounts import (
-    SIGNIN_FAILURE_LIMIT,
     phone_code_send,
     phone_code_verify,
     user_authenticate,
@@ -25,10 +24,11 @@ from tests.mall.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Quanzi-good-pass-1"
+IP = "198.51.100.7"
 
 
 def _send_and_read(phone: str) -> str:
-    phone_code_send(phone=phone)
+    phone_code_send(phone=phone, ip=IP)
     message = backends.outbox[-1]
     assert message.phone == phone
     return message.params["code"]
@@ -90,10 +90,10 @@ def test_code_cannot_be_used_twice():
 
 
 def test_codes_are_rate_limited_per_phone():
-    phone_code_send(phone="13612345678")
+    phone_code_send(phone="13612345678", ip=IP)
 
     with pytest.raises(CodeRateLimited):
-        phone_code_send(phone="13612345678")
+        phone_code_send(phone="13612345678", ip=IP)
     assert PhoneCode.objects.count() == 1
 
 
@@ -118,27 +118,27 @@ def test_register_refuses_taken_phone():
 def test_authenticate_accepts_the_right_password():
     user = UserFactory(phone="13612345678", password=PASSWORD)
 
-    assert user_authenticate(phone="13612345678", password=PASSWORD) == user
+    assert user_authenticate(phone="13612345678", password=PASSWORD, ip=IP) == user
 
 
 def test_authenticate_refuses_wrong_password_and_unknown_phone_alike():
     UserFactory(phone="13612345678")
 
     with pytest.raises(WrongCredentials) as wrong:
-        user_authenticate(phone="13612345678", password="nope-nope-nope")
+        user_authenticate(phone="13612345678", password="nope-nope-nope", ip=IP)
     with pytest.raises(WrongCredentials) as unknown:
-        user_authenticate(phone="13699999999", password="nope-nope-nope")
+        user_authenticate(phone="13699999999", password="nope-nope-nope", ip=IP)
     assert str(wrong.value) == str(unknown.value)
 
 
-def test_authenticate_locks_a_phone_after_repeated_failures():
+def test_authenticate_refuses_an_address_after_repeated_failures_for_a_phone(settings):
     UserFactory(phone="13612345678", password=PASSWORD)
-    for _ in range(SIGNIN_FAILURE_LIMIT):
+    for _ in range(settings.SIGNIN_FAILURES_PER_PHONE_ADDRESS):
         with pytest.raises(WrongCredentials):
-            user_authenticate(phone="13612345678", password="wrong-password")
+            user_authenticate(phone="13612345678", password="wrong-password", ip=IP)
 
     with pytest.raises(SignInRateLimited):
-        user_authenticate(phone="13612345678", password=PASSWORD)
+        user_authenticate(phone="13612345678", password=PASSWORD, ip=IP)
 
 
 def test_a_refusing_registration_hook_leaves_no_user_and_gives_the_code_back():

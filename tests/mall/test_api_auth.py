@@ -7,7 +7,6 @@ from rest_framework.test import APIClient
 
 from mall.hooks import hooks
 from mall.models import PhoneCode, User
-from mall.services.accounts import SIGNIN_FAILURE_LIMIT
 from mall.sms import backends
 from tests.mall.factories import ShopFactory, UserFactory
 
@@ -226,20 +225,21 @@ def test_signin_malformed_phone_is_400(client):
     assert (response.status_code, response.json()) == (400, INVALID_PHONE)
 
 
-def test_signin_is_rate_limited_after_repeated_failures(client):
-    # given: the failure budget for this phone is spent
+def test_signin_from_an_address_that_spent_its_failures_on_a_phone_is_429(client, settings):
+    # given: this address spent its failure budget for this phone
     UserFactory(phone=PHONE)
-    for _ in range(SIGNIN_FAILURE_LIMIT):
+    for _ in range(settings.SIGNIN_FAILURES_PER_PHONE_ADDRESS):
         wrong = client.post("/api/v1/auth/signin/", {"phone": PHONE, "password": "bad-guess"}, format="json")
         assert wrong.status_code == 400
 
-    # when: even the right password
+    # when: even the right password, from the same address
     response = client.post("/api/v1/auth/signin/", {"phone": PHONE, "password": PASSWORD}, format="json")
 
     # then
     assert response.status_code == 429
     assert response.json() == {"code": "signin_rate_limited",
-                               "detail": "Too many failed sign-ins. Please try again in 15 minutes."}
+                               "detail": "Too many failed sign-ins from this network. Sign in with an SMS "
+                                         "verification code, or try again in 15 minutes."}
     assert not Token.objects.exists()
 
 

@@ -4,7 +4,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from mall.services.accounts import SIGNIN_FAILURE_LIMIT
 from tests.mall.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +59,9 @@ def test_validation_errors_add_fields():
                                "fields": {"password": ["This field is required."]}}
 
 
-def test_rate_limit_body_has_exactly_code_and_detail():
+def test_rate_limit_body_has_exactly_code_and_detail(settings):
     UserFactory(phone=PHONE)
-    for _ in range(SIGNIN_FAILURE_LIMIT):
+    for _ in range(settings.SIGNIN_FAILURES_PER_PHONE_ADDRESS):
         _signin("bad-guess")
 
     response = _signin("bad-guess")

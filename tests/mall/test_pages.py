@@ -9,10 +9,9 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from mall.errors import WrongCredentials
+from mall.errors import SignInRateLimited, WrongCredentials
 from mall.hooks import hooks
 from mall.models import SKU, Category, PhoneCode, Product, ProductImage, User
-from mall.services.accounts import SIGNIN_FAILURE_LIMIT
 from mall.services.catalog import product_create, sku_set_price, sku_set_stock
 from mall.services.shops import platform_shop_get, shop_list_product
 from mall.sms import backends as sms_backends
@@ -59,7 +58,7 @@ def signed_in_calls():
 def registered_calls():
     calls = []
 
-    def handler(*, user, invite_code, source):
+    def handler(*, user, invite_code, source, ip):
         calls.append((user.phone, invite_code, source))
 
     hooks.register("user_registered", handler)
@@ -471,10 +470,8 @@ def test_signup_code_json_errors(client):
     assert len(sms_backends.outbox) == 1
 
 
-def test_signup_code_is_limited_per_client_ip(client):
-    from mall.views import SMS_CODES_PER_IP_PER_HOUR
-
-    for n in range(SMS_CODES_PER_IP_PER_HOUR):
+def test_signup_code_is_limited_per_client_ip(client, settings):
+    for n in range(settings.SMS_CODES_PER_ADDRESS_PER_HOUR):
         send_code(client, f"138{n:08d}")
 
     response = client.post(reverse("mall:signup_code"), {"phone": "13999999999"},
@@ -532,15 +529,17 @@ def test_signin_with_wrong_password_shows_error_and_stays_anonymous(client, sign
     assert signed_in_calls == []
 
 
-def test_signin_is_rate_limited_with_a_message_not_a_500(client):
+def test_signin_is_rate_limited_with_a_message_and_a_way_in_not_a_500(client, settings):
     UserFactory(phone="13812345678")
-    for _ in range(SIGNIN_FAILURE_LIMIT):
+    for _ in range(settings.SIGNIN_FAILURES_PER_PHONE_ADDRESS):
         client.post(reverse("mall:signin"), {"phone": "13812345678", "password": "wrong-pass"})
 
     response = client.post(reverse("mall:signin"), {"phone": "13812345678", "password": PASSWORD})
 
-    assert response.status_code == 200
-    assert response.context["form"].errors
+    assert response.status_code == 429
+    assert response.context["form"].non_field_errors() == [str(SignInRateLimited.default_message)]
+    assert response.context["code_signin_url"] == reverse("mall:signin_code") + "?phone=13812345678"
+    assert 'data-testid="use-code-signin"' in page_text(response)
     assert SESSION_KEY not in client.session
 
 
