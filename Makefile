@@ -21,7 +21,10 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@if $(PY) manage.py help seed_distribution_demo >/dev/null 2>&1; then $(PY) manage.py seed_distribution_demo; fi
+	@# The demo history pays through the sandbox: its notices name the server's address.
+	@if $(PY) manage.py help seed_distribution_demo >/dev/null 2>&1; then \
+	  PAYMENT_NOTIFY_BASE_URL=http://$(HOST):$(PORT) PAYMENT_SANDBOX_AUTOGENERATE_KEYS=true \
+	  $(PY) manage.py seed_distribution_demo; fi
 	@echo ""
 	@echo "  Storefront (H5):  http://$(HOST):$(PORT)/"
 	@echo "  Staff admin:      http://$(HOST):$(PORT)/admin/"

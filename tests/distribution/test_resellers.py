@@ -576,9 +576,9 @@ def _demo_accounts() -> None:
 def test_seed_distribution_demo_is_idempotent(capsys):
     _demo_accounts()
 
-    call_command("seed_distribution_demo")
+    call_command("seed_distribution_demo", "--no-history")
     first = state()
-    call_command("seed_distribution_demo")
+    call_command("seed_distribution_demo", "--no-history")
 
     assert state() == first
     gold = Member.objects.get(user__phone="13800000001")

@@ -10,10 +10,38 @@ creates nothing and changes nothing it already made (nor what staff changed sinc
 - the demo shopper 13900000001, a root after ``seed_demo``, is moved under 小雨 (a staff
   move with a reason, as it would be done in the admin);
 - twelve members (137000000xx, password ``quanzi123``) sign up under the resellers, some
-  two tiers deep, so the team pages show data.
+  two tiers deep, so the team pages show data;
+- a second staff account, 财务 13800000009 / ``finance123``, who records withdrawal payouts
+  (approver and payer are two people);
+- a history dated over the last 60 days (``distribution/demo/``): 23 orders in every state —
+  unpaid, cancelled unpaid, paid, shipped, received, completed, partly refunded, refunded in
+  full, an after-sale waiting for review — with commission pending, settled, and reduced or
+  cancelled by those refunds, and two withdrawals of 小雨: one paid out, one waiting for
+  review. Skip it with ``--no-history``. (A refund can only reach an item while its
+  after-sales window is open, that is before its commission settles, so no settled record is
+  reversed out of a wallet: the orders services offer no refund after the window.)
+
+How the history gets its dates. Every step runs through the real services, which stamp
+``timezone.now()``: checkout, the sandbox cashier and its signed notice, shipping and
+receipt, after-sales and the gateway's refund notice, the orders sweeps, the settlement
+sweep, the withdrawal request, review and payout. No clock is faked. Then a clearly separate
+back-dating step (``distribution/demo/backdate.py``) moves only the DATES of the rows the
+history made — orders, items' windows, timeline events, payments, after-sales, refunds,
+commission records, withdrawals — onto one timeline per story, so that every state stays
+consistent (a window closes before its commission settles, a withdrawal is paid after it
+was approved). It never writes an amount or a state; ledger entries keep the day the demo was
+loaded (the ledger is append-only and a trigger refuses UPDATEs). The order is: tell every
+story up to receipt, back-date, run the sweeps (which then find the windows due), back-date
+their stamps too, then withdraw. It all runs in one transaction, so the history is there
+whole or not at all; its marker is the ``demo-history-`` client token of its orders, and a
+second run finds it and stops at once.
 """
 
+import logging
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -23,6 +51,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from common.money import format_cny
+from distribution.demo import data as history_data
+from distribution.demo.history import demo_history_build, finance_staff_ensure
+from distribution.earnings.selectors import earnings_overview
 from distribution.models import BindSource, LevelChange, LevelRate, Member, ResellerLevel
 from distribution.services.levels import member_set_level, reseller_level_save
 from distribution.services.moves import member_move
@@ -31,7 +63,7 @@ from distribution.services.resellers import reseller_grant
 from distribution.services.rules import level_rate_set
 from mall.demo import data
 from mall.hooks import hooks
-from mall.models import User
+from mall.models import Shop, User
 
 REASON = "演示数据"
 
@@ -70,12 +102,30 @@ DOWNLINES = (
 DOWNLINE_RESELLERS = ("13700000001",)  # a downline who is a reseller too: shows the tag
 
 
+@contextmanager
+def _quiet_notice_delivery() -> Iterator[None]:
+    """The sandbox "provider" posts each notice to the site once the history commits, before
+    the server runs: every first attempt fails (one log line each) and the provider re-sends
+    later, as WeChat Pay does. The history applied each notice itself already."""
+    loggers = [logging.getLogger(name) for name in ("orders.payments.sandbox_provider", "celery.app.trace")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 class Command(BaseCommand):
     help = "Make the demo shop owners resellers with levels and give them a team (run after seed_demo)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--allow-production", action="store_true",
                             help="Seed even under production settings.")
+        parser.add_argument("--no-history", action="store_true",
+                            help="Only levels, resellers and the team: no orders, commission or withdrawals.")
 
     def handle(self, *args: object, **options: object) -> None:
         module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
@@ -89,8 +139,13 @@ class Command(BaseCommand):
         self._resellers(staff, levels)
         self._shopper(staff)
         self._downlines(staff)
+        finance = self._finance()
+        if not options["no_history"]:
+            self._history(staff, finance)
         self.stdout.write(self.style.SUCCESS("distribution demo ready: log in as 13800000001 / "
                                              f"{data.DEMO_PASSWORD} and open /distribution/"))
+        self.stdout.write(f"  staff (finance, records payouts): {history_data.FINANCE_PHONE} / "
+                          f"{history_data.FINANCE_PASSWORD} — /admin/")
 
     def _say(self, message: str) -> None:
         self.stdout.write(f"  {message}")
@@ -162,3 +217,30 @@ class Command(BaseCommand):
         for tree_id in sorted(trees):
             referral_tree_place_pending(tree_id=tree_id, wait=True)
         self._say(f"下级会员: 新建 {created} 个 (共 {len(DOWNLINES)} 个，密码 {data.DEMO_PASSWORD})")
+
+    def _finance(self) -> User:
+        finance, created = finance_staff_ensure()
+        self._say(f"财务 {finance.phone}: {'新建' if created else '已存在'}")
+        return finance
+
+    def _history(self, staff: User, finance: User) -> None:
+        if not finance.has_perm("distribution.pay_withdrawal") or finance.pk == staff.pk:
+            raise CommandError(f"{finance.phone} must be another staff member with the "
+                               "distribution.pay_withdrawal permission (it records the demo payout).")
+        shops = Shop.objects.filter(owner__phone__in={s.shop_owner for s in history_data.STORIES})
+        if shops.count() < len({s.shop_owner for s in history_data.STORIES}):
+            raise CommandError("Run `manage.py seed_demo` first: the demo shops are missing.")
+        started = time.monotonic()
+        with _quiet_notice_delivery():
+            result = demo_history_build(staff=staff, finance=finance, progress=self._say)
+        seconds = time.monotonic() - started
+        if not result.created:
+            self._say(f"演示历史: 已存在，跳过 ({seconds:.1f} s)")
+            return
+        states = ", ".join(f"{state} {count}" for state, count in sorted(result.orders.items()))
+        self._say(f"演示历史: {sum(result.orders.values())} 个订单 ({states}), "
+                  f"{len(result.withdrawals)} 笔提现, {seconds:.1f} s")
+        overview = earnings_overview(member=self._member(history_data.XIAOYU))
+        self._say(f"小雨 13800000001: 可提现 {format_cny(overview.available)}  "
+                  f"待结算 {format_cny(overview.pending)}  提现中 {format_cny(overview.held)}  "
+                  f"已提现 {format_cny(overview.withdrawn)}")
