@@ -3,7 +3,7 @@ in that order, so two transactions never wait for each other in a cycle."""
 
 from django.db.models import QuerySet
 
-from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, SandboxTrade
+from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress, SandboxTrade
 
 
 def order_qs_for_update() -> QuerySet[Order]:
@@ -32,6 +32,21 @@ def refund_lock(*, refund_id: int) -> Refund | None:
 
 def addresses_lock_for_user(*, user_id: int) -> list[Address]:
     return list(Address.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
+
+
+def return_address_default_lock() -> ReturnAddress | None:
+    """The platform default return address, so two staff edits never both swap it."""
+    return (
+        ReturnAddress.objects.select_for_update(of=("self",))
+        .filter(is_platform_default=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def return_address_lock(*, address_id: int) -> ReturnAddress | None:
+    """Taken after ``return_address_default_lock`` when both are needed."""
+    return ReturnAddress.objects.select_for_update(of=("self",)).filter(pk=address_id).order_by("pk").first()
 
 
 def cart_items_lock_for_user(*, user_id: int) -> list[CartItem]:

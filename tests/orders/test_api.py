@@ -407,7 +407,7 @@ def test_an_item_of_another_order_is_404(client, member):
     assert not AfterSale.objects.exists()
 
 
-def test_ship_back_an_approved_return(client, member):
+def test_ship_back_an_approved_return(client, member, platform_return_address):
     order = received(member)
     aftersale = aftersale_request(
         user=member,
