@@ -78,6 +78,8 @@ def _reencode(data: bytes, name: str) -> CleanPhoto:
                 raise PhotoInvalid.named(name)
             probe.verify()
         with Image.open(BytesIO(data), formats=[image_format]) as source:
+            if image_format == "JPEG":
+                source.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale: less memory and time
             source.load()
             image = _upright_without_metadata(source, image_format)
             extension, options = FORMATS[image_format]
