@@ -476,6 +476,7 @@ ORDERS_OPERATIONS = {
     ("/api/v1/aftersales/", "get"), ("/api/v1/aftersales/{aftersale_id}/", "get"),
     ("/api/v1/aftersales/{aftersale_id}/withdraw/", "post"),
     ("/api/v1/aftersales/{aftersale_id}/ship-back/", "post"),
+    ("/api/v1/aftersales/{aftersale_id}/photos/{photo_id}/", "get"),
 }  # fmt: skip
 ERROR_REFS = {"#/components/schemas/Error", "#/components/schemas/ValidationError"}
 
