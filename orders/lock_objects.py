@@ -3,6 +3,7 @@ in that order, so two transactions never wait for each other in a cycle."""
 
 from django.db.models import QuerySet
 
+from common.db import advisory_xact_lock
 from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress, SandboxTrade
 
 
@@ -34,8 +35,18 @@ def addresses_lock_for_user(*, user_id: int) -> list[Address]:
     return list(Address.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
 
 
+RETURN_DEFAULT_LOCK_NS = 0x515A5241  # "QZRA": key 0 serializes moves of the platform default
+
+
 def return_address_default_lock() -> ReturnAddress | None:
-    """The platform default return address, so two staff edits never both swap it."""
+    """Serialize every change of the platform default return address, then lock and return it.
+
+    A row lock alone is not enough: a second mover waiting on the old default's row would
+    find it no longer the default and see no default at all; nor is there a row to lock
+    before the first address exists. The advisory lock is taken first, so the query that
+    follows sees what the previous holder committed.
+    """
+    advisory_xact_lock(0, namespace=RETURN_DEFAULT_LOCK_NS)
     return (
         ReturnAddress.objects.select_for_update(of=("self",))
         .filter(is_platform_default=True)

@@ -18,6 +18,7 @@ from orders.services.returns import (
     return_address_make_default,
     return_address_save,
 )
+from tests.distribution.concurrency import run_parallel
 from tests.mall.factories import SKUFactory, SupplierFactory, UserFactory
 from tests.orders.factories import ReturnAddressFactory, pay, place_order
 
@@ -328,3 +329,22 @@ def test_staff_approving_a_return_without_any_address_see_why_and_nothing_change
         ("error", "该商品的供应商没有退货地址，也没有平台默认退货地址：请先在“退货地址”中添加。")
     ]
     assert AfterSale.objects.get(pk=aftersale.pk).state == "requested"
+
+
+# --- concurrency (PostgreSQL) ----------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_default_moves_and_first_addresses_leave_exactly_one_default():
+    # Eight staff create the very first platform addresses at once: one becomes the default.
+    created = run_parallel(8, lambda i: return_address_save(address=_unsaved(receiver=f"仓{i}")))
+    assert [type(result) for result in created] == [ReturnAddress] * 8
+    assert ReturnAddress.objects.filter(is_platform_default=True).count() == 1
+
+    # Then eight move the mark at once, each to a different address.
+    ids = list(ReturnAddress.objects.order_by("pk").values_list("pk", flat=True))
+    moved = run_parallel(8, lambda i: return_address_make_default(address_id=ids[i]))
+
+    assert [type(result) for result in moved] == [ReturnAddress] * 8
+    assert ReturnAddress.objects.filter(is_platform_default=True).count() == 1
