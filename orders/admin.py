@@ -4,18 +4,35 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
-from orders.models import AfterSale, Order, OrderEvent, OrderItem, Payment, Refund, ShippingRule
+from orders.models import (
+    AfterSale,
+    AfterSalePhoto,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Payment,
+    Refund,
+    ReturnAddress,
+    ShippingRule,
+)
 from orders.services.aftersale import aftersale_approve, aftersale_confirm_received, aftersale_reject
 from orders.services.checkout import shipping_rule_get
 from orders.services.fulfilment import order_ship
 from orders.services.refund import aftersale_refund
+from orders.services.returns import (
+    return_address_delete,
+    return_address_make_default,
+    return_address_save,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -59,6 +76,29 @@ class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ("provider", "transaction_id", "amount", "paid_at", "source")
     readonly_fields = fields
+
+
+class AfterSalePhotoInline(ReadOnlyInline):
+    """The shopper's photos, as thumbnails that open the full picture (served by a view that
+    checks the viewer may review after-sales)."""
+
+    model = AfterSalePhoto
+    fields = ("preview", "width", "height", "size", "created_at")
+    readonly_fields = fields
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        user = request.user
+        return user.has_perm("orders.view_aftersale") or user.has_perm("orders.change_aftersale")
+
+    @admin.display(description=_("photo"))
+    def preview(self, photo: AfterSalePhoto) -> str:
+        url = reverse("orders:aftersale_photo", args=[photo.aftersale_id, photo.pk])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" class="aftersale-photo" '
+            'style="max-width:160px;max-height:160px;border-radius:4px"></a>',
+            url,
+            url,
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -165,6 +205,7 @@ class AfterSaleAdmin(ReadOnlyAdmin):
     list_filter = ("state", "kind", "created_at")
     search_fields = ("order__number", "user__phone")
     list_select_related = ("order", "order_item")
+    inlines = (AfterSalePhotoInline,)
     change_form_template = "admin/orders/aftersale/change_form.html"
 
     ACTIONS = {
@@ -210,6 +251,69 @@ class AfterSaleAdmin(ReadOnlyAdmin):
             perform=perform,
             done=done,
         )
+
+
+class ReturnAddressForm(forms.ModelForm):
+    """The default mark is moved by the list action, never by this form (see the service)."""
+
+    class Meta:
+        model = ReturnAddress
+        fields = ("supplier", "receiver", "phone", "province", "city", "district", "detail", "note")
+
+    def clean_supplier(self) -> object:
+        supplier = self.cleaned_data.get("supplier")
+        if supplier is not None and self.instance.is_platform_default:
+            raise forms.ValidationError(_("The platform default cannot belong to a supplier."))
+        return supplier
+
+
+@admin.register(ReturnAddress)
+class ReturnAddressAdmin(admin.ModelAdmin):
+    form = ReturnAddressForm
+    list_display = ("owner", "receiver", "phone", "full_text", "is_platform_default", "updated_at")
+    list_filter = ("is_platform_default",)
+    search_fields = ("receiver", "phone", "supplier__name", "detail")
+    list_select_related = ("supplier",)
+    autocomplete_fields = ("supplier",)
+    readonly_fields = ("is_platform_default", "created_at", "updated_at")
+    actions = ("make_default",)
+
+    @admin.display(description=_("for"), ordering="supplier__name")
+    def owner(self, address: ReturnAddress) -> str:
+        return str(address.supplier) if address.supplier_id else str(_("Platform"))
+
+    @admin.display(description=_("address"))
+    def full_text(self, address: ReturnAddress) -> str:
+        return address.full_text
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one by one, so the default is never deleted by accident
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: ReturnAddress | None = None) -> bool:
+        if obj is not None and obj.is_platform_default:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: ReturnAddress, form: forms.Form, change: bool) -> None:
+        return_address_save(address=obj)
+
+    def delete_model(self, request: HttpRequest, obj: ReturnAddress) -> None:
+        return_address_delete(address_id=obj.pk)
+
+    @admin.action(description=_("Make the platform default return address"), permissions=["change"])
+    def make_default(self, request: HttpRequest, queryset: QuerySet[ReturnAddress]) -> None:
+        chosen = list(queryset.values_list("pk", flat=True)[:2])
+        if len(chosen) != 1:
+            self.message_user(request, _("Choose exactly one platform address."), messages.ERROR)
+            return
+        try:
+            return_address_make_default(address_id=chosen[0])
+        except DomainError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+        else:
+            self.message_user(request, _("Platform default return address changed."), messages.SUCCESS)
 
 
 @admin.register(Payment)

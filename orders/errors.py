@@ -175,3 +175,53 @@ class CashierTradeInvalid(DomainError):
     code = "cashier_trade_invalid"
     status = 409
     default_message = _("This payment has been closed or already paid.")
+
+
+class ReturnAddressMissing(DomainError):
+    code = "return_address_missing"
+    status = 409
+    default_message = _(
+        "There is no return address for this item's supplier and no platform default: "
+        "add one under Return addresses first."
+    )
+
+
+class ReturnAddressDefaultRequired(DomainError):
+    code = "return_address_default_required"
+    status = 409
+    default_message = _(
+        "There must be one platform default return address: make another address the default instead."
+    )
+
+
+class ReturnAddressInvalid(DomainError):
+    code = "return_address_invalid"
+    default_message = _("A supplier's return address cannot be the platform default.")
+
+
+class PhotoNotFound(NotFound):
+    code = "photo_not_found"
+    default_message = _("This photo does not exist.")
+
+
+class PhotosTooMany(DomainError):
+    code = "photos_too_many"
+    default_message = _("Attach at most 3 photos.")
+
+
+class PhotoInvalid(DomainError):
+    code = "photo_invalid"
+    default_message = _("Only JPEG, PNG or WebP pictures can be attached.")
+
+    @classmethod
+    def named(cls, name: str) -> "PhotoInvalid":
+        return cls(format_lazy_message(_("%(name)s is not a JPEG, PNG or WebP picture."), name=name))
+
+
+class PhotoTooLarge(DomainError):
+    code = "photo_too_large"
+    default_message = _("Each photo may be 5 MB at most.")
+
+    @classmethod
+    def named(cls, name: str) -> "PhotoTooLarge":
+        return cls(format_lazy_message(_("%(name)s is larger than 5 MB."), name=name))

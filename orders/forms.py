@@ -9,6 +9,7 @@ shows them next to the field they are about.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
 from common.phone import normalize_phone, validate_phone
 from mall.forms import DomainErrorFormMixin
 from orders.models import AfterSaleKind
@@ -82,6 +83,22 @@ class AddressForm(DomainErrorFormMixin, forms.Form):
         return phone
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several files under one name; their content is checked by the after-sales service."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleImageField, self).clean(f, initial) for f in files if f]
+
+
 class AfterSaleForm(DomainErrorFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Type"), widget=forms.RadioSelect)
     quantity = forms.TypedChoiceField(label=_("Quantity"), coerce=int)
@@ -100,6 +117,11 @@ class AfterSaleForm(DomainErrorFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Optional: tell us more")}),
     )
+    photos = MultipleImageField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Optional: up to 3 JPEG, PNG or WebP pictures, 5 MB each."),
+    )
 
     REASONS = (
         _("No longer needed"),
@@ -115,6 +137,14 @@ class AfterSaleForm(DomainErrorFormMixin, forms.Form):
         self.fields["kind"].choices = [(k, AfterSaleKind(k).label) for k in kinds]
         self.fields["quantity"].choices = [(n, n) for n in range(1, max_quantity + 1)]
         self.fields["reason"].choices = [("", _("Choose a reason")), *((str(r), r) for r in self.REASONS)]
+
+    PHOTO_ERRORS = ("photos_too_many", "photo_invalid", "photo_too_large")
+
+    def add_domain_error(self, error: DomainError) -> None:
+        if error.code in self.PHOTO_ERRORS:
+            self.add_error("photos", str(error.message))
+        else:
+            super().add_domain_error(error)
 
     def full_reason(self) -> str:
         reason, description = self.cleaned_data["reason"], self.cleaned_data["description"].strip()

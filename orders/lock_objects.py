@@ -3,7 +3,8 @@ in that order, so two transactions never wait for each other in a cycle."""
 
 from django.db.models import QuerySet
 
-from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, SandboxTrade
+from common.db import advisory_xact_lock
+from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress, SandboxTrade
 
 
 def order_qs_for_update() -> QuerySet[Order]:
@@ -32,6 +33,31 @@ def refund_lock(*, refund_id: int) -> Refund | None:
 
 def addresses_lock_for_user(*, user_id: int) -> list[Address]:
     return list(Address.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
+
+
+RETURN_DEFAULT_LOCK_NS = 0x515A5241  # "QZRA": key 0 serializes moves of the platform default
+
+
+def return_address_default_lock() -> ReturnAddress | None:
+    """Serialize every change of the platform default return address, then lock and return it.
+
+    A row lock alone is not enough: a second mover waiting on the old default's row would
+    find it no longer the default and see no default at all; nor is there a row to lock
+    before the first address exists. The advisory lock is taken first, so the query that
+    follows sees what the previous holder committed.
+    """
+    advisory_xact_lock(0, namespace=RETURN_DEFAULT_LOCK_NS)
+    return (
+        ReturnAddress.objects.select_for_update(of=("self",))
+        .filter(is_platform_default=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def return_address_lock(*, address_id: int) -> ReturnAddress | None:
+    """Taken after ``return_address_default_lock`` when both are needed."""
+    return ReturnAddress.objects.select_for_update(of=("self",)).filter(pk=address_id).order_by("pk").first()
 
 
 def cart_items_lock_for_user(*, user_id: int) -> list[CartItem]:

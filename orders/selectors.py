@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from common.money import ZERO
 from mall.models import SKU, Product, User
-from orders.errors import AddressNotFound, AfterSaleNotFound, OrderNotFound
+from orders.errors import AddressNotFound, AfterSaleNotFound, OrderNotFound, PhotoNotFound
 from orders.models import (
     OPEN_AFTERSALE_STATES,
     Address,
     AfterSale,
+    AfterSalePhoto,
     CartItem,
     Order,
     OrderEvent,
@@ -167,7 +168,7 @@ def aftersale_list_for_user(*, user: User) -> QuerySet[AfterSale]:
     return (
         AfterSale.objects.filter(user=user)
         .select_related("order", "order_item")
-        .prefetch_related("refunds")
+        .prefetch_related("refunds", "photos")
         .order_by("-created_at", "-pk")
     )
 
@@ -176,12 +177,28 @@ def aftersale_get_for_user(*, user: User, aftersale_id: int) -> AfterSale:
     aftersale = (
         AfterSale.objects.filter(pk=aftersale_id, user=user)
         .select_related("order", "order_item")
-        .prefetch_related("refunds")
+        .prefetch_related("refunds", "photos")
         .first()
     )
     if aftersale is None:
         raise AfterSaleNotFound()
     return aftersale
+
+
+def aftersale_photo_get(*, user: User, aftersale_id: int, photo_id: int) -> AfterSalePhoto:
+    """A photo for its owner, or for staff who may review after-sales; anyone else: not found (I7)."""
+    photos = AfterSalePhoto.objects.filter(pk=photo_id, aftersale_id=aftersale_id)
+    may_review = (
+        user.is_active
+        and user.is_staff
+        and (user.has_perm("orders.view_aftersale") or user.has_perm("orders.change_aftersale"))
+    )
+    if not may_review:
+        photos = photos.filter(aftersale__user=user)
+    photo = photos.first()
+    if photo is None:
+        raise PhotoNotFound()
+    return photo
 
 
 # --- addresses ---------------------------------------------------------------------

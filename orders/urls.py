@@ -44,6 +44,11 @@ urlpatterns = [
         name="aftersale_withdraw",
     ),
     path(
+        "aftersales/<int:aftersale_id>/photos/<int:photo_id>/",
+        aftersales.aftersale_photo,
+        name="aftersale_photo",
+    ),
+    path(
         "aftersales/<int:aftersale_id>/ship-back/",
         aftersales.aftersale_ship_back,
         name="aftersale_ship_back",

@@ -7,12 +7,13 @@ Money is a string with 2 decimals; images are absolute URLs.
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mall.api.serializers import NULLABLE_URL, absolute_media_url
 from orders import labels
-from orders.models import AfterSale, AfterSaleKind, Order, OrderEvent, OrderItem, Refund
+from orders.models import AfterSale, AfterSaleKind, AfterSalePhoto, Order, OrderEvent, OrderItem, Refund
 from orders.selectors import TABS, AfterSaleOption, CartLine
 
 MAX_QUANTITY = 99
@@ -260,20 +261,58 @@ class RefundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReturnAddressSerializer(serializers.Serializer):
+    """Where the goods go back: the copy taken when staff approved the return."""
+
+    receiver = serializers.CharField(source="return_receiver")
+    phone = serializers.CharField(source="return_phone", help_text="The warehouse's number, in full.")
+    province = serializers.CharField(source="return_province")
+    city = serializers.CharField(source="return_city")
+    district = serializers.CharField(source="return_district")
+    detail = serializers.CharField(source="return_address_detail")
+    note = serializers.CharField(source="return_note")
+    copy_text = serializers.CharField(
+        source="return_address_copy_text",
+        help_text="Receiver, phone and address in one line, for a copy button.",
+    )
+
+
+class AfterSalePhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField(help_text="1 to 3, in the order they were attached.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    url = serializers.SerializerMethodField(
+        help_text="GET it with the member's token; only the owner (and staff) may."
+    )
+
+    def get_url(self, photo: AfterSalePhoto) -> str:
+        path = reverse("api:aftersale-photo", args=[photo.aftersale_id, photo.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class AfterSaleSerializer(serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number")
     product_title = serializers.CharField(source="order_item.product_title")
     state_display = serializers.SerializerMethodField()
     refund = serializers.SerializerMethodField()
+    return_address = serializers.SerializerMethodField()
+    photos = AfterSalePhotoSerializer(many=True)
 
     class Meta:
         model = AfterSale
         fields = [
             "id", "order_number", "order_item_id", "product_title", "kind", "state", "state_display",
-            "quantity", "amount", "reason", "reject_reason", "return_carrier", "return_tracking_no",
-            "created_at", "updated_at", "refund",
+            "quantity", "amount", "reason", "reject_reason", "return_address", "return_carrier",
+            "return_tracking_no", "photos", "created_at", "updated_at", "refund",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(ReturnAddressSerializer(allow_null=True))
+    def get_return_address(self, aftersale: AfterSale) -> dict | None:
+        """Set once staff approve a return (退货退款); null before, and for a refund only."""
+        return ReturnAddressSerializer(aftersale).data if aftersale.has_return_address else None
 
     def get_state_display(self, aftersale: AfterSale) -> str:
         return labels.aftersale_state_label(aftersale)
@@ -343,6 +382,13 @@ class AfterSaleRequestSerializer(serializers.Serializer):
         allow_null=True,
         min_value=0,
         help_text="Empty: what the units paid (also the most it may be).",
+    )
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        default=list,
+        help_text="Send as multipart/form-data: up to 3 JPEG, PNG or WebP pictures, 5 MB each "
+        "(`photos_too_many`, `photo_invalid`, `photo_too_large`).",
     )
 
 

@@ -28,6 +28,11 @@ urlpatterns = [
     path("aftersales/", views.AfterSaleListView.as_view(), name="aftersales"),
     path("aftersales/<int:aftersale_id>/", views.AfterSaleDetailView.as_view(), name="aftersale"),
     path(
+        "aftersales/<int:aftersale_id>/photos/<int:photo_id>/",
+        views.AfterSalePhotoView.as_view(),
+        name="aftersale-photo",
+    ),
+    path(
         "aftersales/<int:aftersale_id>/withdraw/",
         views.AfterSaleWithdrawView.as_view(),
         name="aftersale-withdraw",

@@ -9,11 +9,14 @@ filtered by the signed-in member, so another member's order, address or after-sa
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +35,7 @@ from orders.services import address as address_services
 from orders.services import cart as cart_services
 from orders.services.aftersale import aftersale_buyer_ship, aftersale_request, aftersale_withdraw
 from orders.services.checkout import CheckoutLine, checkout_preview, order_create
+from orders.services.evidence import photo_content_type
 from orders.services.fulfilment import order_cancel, order_confirm_receipt
 from orders.services.payment import payment_start
 
@@ -339,18 +343,25 @@ class OrderConfirmReceiptView(_MemberView):
 
 def _aftersale_response(request: Request, aftersale: AfterSale, **kwargs: Any) -> Response:
     fresh = selectors.aftersale_get_for_user(user=request.user, aftersale_id=aftersale.pk)
-    return Response(s.AfterSaleSerializer(fresh).data, **kwargs)
+    return Response(s.AfterSaleSerializer(fresh, context={"request": request}).data, **kwargs)
 
 
 class AfterSaleCreateView(_MemberView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     @extend_schema(
         tags=[AFTERSALES], summary="Ask for a refund (or return and refund) of units of one item",
-        request=s.AfterSaleRequestSerializer,
+        description="JSON, or multipart/form-data to attach up to 3 photos (`photos`, repeated).",
+        request={"application/json": s.AfterSaleRequestSerializer,
+                 "multipart/form-data": s.AfterSaleRequestSerializer},
         responses={
             201: s.AfterSaleSerializer,
             400: validation_error_response("`reason_required`, more units than not yet refunded "
                                            "(`aftersale_quantity_invalid`), more money than they paid "
-                                           "(`refund_exceeds_paid`), or invalid input (`invalid`)."),
+                                           "(`refund_exceeds_paid`), more than 3 photos "
+                                           "(`photos_too_many`), a file that is not a JPEG, PNG or "
+                                           "WebP picture (`photo_invalid`) or over 5 MB "
+                                           "(`photo_too_large`), or invalid input (`invalid`)."),
             401: UNAUTHENTICATED,
             404: error_response("Unknown or another member's order (`order_not_found`), or an item not "
                                 "in it (`order_item_not_found`)."),
@@ -385,11 +396,28 @@ class AfterSaleListView(ListAPIView):
 
 
 class AfterSaleDetailView(_MemberView):
-    @extend_schema(tags=[AFTERSALES], summary="One after-sales request with its refund",
+    @extend_schema(tags=[AFTERSALES],
+                   summary="One after-sales request with its refund, photos and return address",
+                   description="`return_address` is set once staff approve a return: where to send "
+                               "the goods.",
                    responses={200: s.AfterSaleSerializer, 401: UNAUTHENTICATED, 404: AFTERSALE_NOT_FOUND})
     def get(self, request: Request, aftersale_id: int) -> Response:
         aftersale = selectors.aftersale_get_for_user(user=request.user, aftersale_id=aftersale_id)
-        return Response(s.AfterSaleSerializer(aftersale).data)
+        return Response(s.AfterSaleSerializer(aftersale, context={"request": request}).data)
+
+
+class AfterSalePhotoView(_MemberView):
+    @extend_schema(
+        tags=[AFTERSALES], summary="One photo of my after-sales request",
+        responses={(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="JPEG, PNG or WebP."),
+                   401: UNAUTHENTICATED,
+                   404: error_response("Unknown photo, or another member's (`photo_not_found`).")},
+    )
+    def get(self, request: Request, aftersale_id: int, photo_id: int) -> FileResponse:
+        photo = selectors.aftersale_photo_get(user=request.user, aftersale_id=aftersale_id, photo_id=photo_id)
+        response = FileResponse(photo.image.open("rb"), content_type=photo_content_type(photo))
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 AFTERSALE_CONFLICT = error_response("Not allowed in its current state (`aftersale_transition_invalid`, "

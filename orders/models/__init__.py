@@ -1,9 +1,11 @@
 from orders.models.address import Address
 from orders.models.aftersale import (
     AFTERSALE_TRANSITIONS,
+    MAX_AFTERSALE_PHOTOS,
     OPEN_AFTERSALE_STATES,
     AfterSale,
     AfterSaleKind,
+    AfterSalePhoto,
     AfterSaleState,
     Refund,
     RefundState,
@@ -11,16 +13,19 @@ from orders.models.aftersale import (
 from orders.models.cart import CartItem
 from orders.models.order import ORDER_TRANSITIONS, Order, OrderEvent, OrderItem, OrderState
 from orders.models.payment import Payment
+from orders.models.return_address import ReturnAddress
 from orders.models.sandbox import SandboxRefund, SandboxTrade
 from orders.models.shipping import ShippingRule
 
 __all__ = [
     "AFTERSALE_TRANSITIONS",
+    "MAX_AFTERSALE_PHOTOS",
     "OPEN_AFTERSALE_STATES",
     "ORDER_TRANSITIONS",
     "Address",
     "AfterSale",
     "AfterSaleKind",
+    "AfterSalePhoto",
     "AfterSaleState",
     "CartItem",
     "Order",
@@ -30,6 +35,7 @@ __all__ = [
     "Payment",
     "Refund",
     "RefundState",
+    "ReturnAddress",
     "SandboxRefund",
     "SandboxTrade",
     "ShippingRule",

@@ -1,9 +1,12 @@
-"""After-sales (售后) on one order item, and the refunds paid for them."""
+"""After-sales (售后) on one order item, the shopper's photos, and the refunds paid for them."""
+
+import uuid
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.fields import MoneyField
@@ -71,6 +74,15 @@ class AfterSale(models.Model):
     reject_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
     return_carrier = models.CharField(_("return carrier"), max_length=40, blank=True)
     return_tracking_no = models.CharField(_("return tracking number"), max_length=40, blank=True)
+    # Where the goods go back: a copy of the return address taken when staff approve a
+    # return, so a later edit of the address never changes what the shopper was told.
+    return_receiver = models.CharField(_("return to: receiver"), max_length=40, blank=True)
+    return_phone = models.CharField(_("return to: phone"), max_length=20, blank=True)
+    return_province = models.CharField(_("return to: province"), max_length=20, blank=True)
+    return_city = models.CharField(_("return to: city"), max_length=20, blank=True)
+    return_district = models.CharField(_("return to: district"), max_length=20, blank=True)
+    return_address_detail = models.CharField(_("return to: street address"), max_length=120, blank=True)
+    return_note = models.CharField(_("return to: note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -95,6 +107,60 @@ class AfterSale(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_AFTERSALE_STATES
+
+    @property
+    def has_return_address(self) -> bool:
+        return bool(self.return_receiver)
+
+    @property
+    def return_address_text(self) -> str:
+        return f"{self.return_province}{self.return_city}{self.return_district}{self.return_address_detail}"
+
+    @property
+    def return_address_copy_text(self) -> str:
+        """What the copy button puts on the clipboard: receiver, phone, address, as couriers' apps read it."""
+        return f"{self.return_receiver} {self.return_phone} {self.return_address_text}"
+
+
+MAX_AFTERSALE_PHOTOS = 3
+
+
+def aftersale_photo_path(instance: "AfterSalePhoto", filename: str) -> str:
+    """A random name: a photo's URL cannot be guessed from another's or from the after-sale."""
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"aftersales/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class AfterSalePhoto(models.Model):
+    """A photo the shopper attached to a request (damage, wrong item …), re-encoded without
+    its metadata. Served only to the owner and to staff, through a view that checks."""
+
+    aftersale = models.ForeignKey(
+        AfterSale, on_delete=models.CASCADE, related_name="photos", verbose_name=_("after-sales request")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    image = models.ImageField(_("photo"), upload_to=aftersale_photo_path, max_length=200)
+    # Known from the re-encoding; not ImageField's width_field, which would re-read the file.
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("after-sales photo")
+        verbose_name_plural = _("after-sales photos")
+        ordering = ["aftersale_id", "position"]
+        constraints = [
+            # Positions 1..3, each once: the database itself refuses a fourth photo.
+            models.UniqueConstraint(fields=["aftersale", "position"], name="aftersale_photo_position_once"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1, position__lte=MAX_AFTERSALE_PHOTOS),
+                name="aftersale_photo_at_most_three",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.aftersale_id}-{self.position}"
 
 
 class RefundState(models.TextChoices):

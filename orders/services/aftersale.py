@@ -1,10 +1,12 @@
-"""After-sales (售后) per order item: request, review, return of goods.
+"""After-sales (售后) per order item: request (with photos), review, return of goods.
 
 Locks run order → items → after-sale. Holding the order's lock also keeps the window
 sweep from closing the item's window while a request is being made.
 """
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,7 @@ from orders.errors import (
     AfterSaleWindowClosed,
     ReasonRequired,
     RefundExceedsPaid,
+    ReturnAddressMissing,
     TrackingRequired,
 )
 from orders.lock_objects import aftersale_lock, order_items_lock, order_lock
@@ -31,6 +34,8 @@ from orders.models import (
     OrderItem,
     OrderState,
 )
+from orders.services.evidence import aftersale_photos_attach, aftersale_photos_clean, photo_files_delete
+from orders.services.returns import return_address_for_item, return_address_snapshot
 from orders.services.transitions import aftersale_transition, event_add
 
 REQUESTABLE_STATES = (OrderState.PAID, OrderState.SHIPPED, OrderState.RECEIVED)
@@ -90,7 +95,6 @@ def _check_requestable(order_item: OrderItem, kind: str) -> None:
         raise AfterSaleWindowClosed()
 
 
-@transaction.atomic
 def aftersale_request(
     *,
     user: User,
@@ -99,11 +103,36 @@ def aftersale_request(
     quantity: int,
     reason: str,
     amount: Decimal | str | None = None,
+    photos: Sequence[IO[bytes]] = (),
 ) -> AfterSale:
-    """The shopper asks for a refund (or return and refund) of ``quantity`` units of one item.
+    """The shopper asks for a refund (or return and refund) of ``quantity`` units of one item,
+    with up to 3 photos.
 
-    The amount defaults to, and may not exceed, what those units paid.
+    The amount defaults to, and may not exceed, what those units paid. The photos are
+    checked before any lock is taken; a refused request leaves no row and no file.
     """
+    cleaned = aftersale_photos_clean(files=photos)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            aftersale = _aftersale_create(
+                user=user,
+                order_item_id=order_item_id,
+                kind=kind,
+                quantity=quantity,
+                reason=reason,
+                amount=amount,
+            )
+            aftersale_photos_attach(aftersale=aftersale, photos=cleaned, written=written)
+    except BaseException:
+        photo_files_delete(written)
+        raise
+    return aftersale
+
+
+def _aftersale_create(
+    *, user: User, order_item_id: int, kind: str, quantity: int, reason: str, amount: Decimal | str | None
+) -> AfterSale:
     if kind not in AfterSaleKind.values:
         raise AfterSaleNotAllowed()
     reason = (reason or "").strip()
@@ -145,12 +174,21 @@ def aftersale_request(
 
 @transaction.atomic
 def aftersale_approve(*, aftersale: AfterSale, actor: User | None) -> AfterSale:
+    """Staff accept the request. A return gets a copy of the address the goods go back to
+    (the supplier's, else the platform default); without one it cannot be approved."""
     locked = _lock_chain(aftersale.pk)
+    snapshot: dict[str, str] = {}
+    if locked.kind == AfterSaleKind.RETURN_AND_REFUND and locked.state == AfterSaleState.REQUESTED:
+        address = return_address_for_item(order_item=locked.order_item)
+        if address is None:
+            raise ReturnAddressMissing()
+        snapshot = return_address_snapshot(address)
     return aftersale_transition(
         aftersale=locked,
         to=AfterSaleState.APPROVED,
         actor=actor,
         event_kind=OrderEvent.Kind.AFTERSALE_APPROVED,
+        **snapshot,
     )
 
 

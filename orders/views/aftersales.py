@@ -1,9 +1,10 @@
-"""售后: the request form of one order item, and the progress page of a request (withdraw
-it, or send the goods back when a return was approved)."""
+"""售后: the request form of one order item (with photos), the progress page of a request
+(withdraw it; when a return was approved, where to send the goods and their tracking
+number), and the request's photos for their owner and for staff."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +21,7 @@ from orders.services.aftersale import (
     aftersale_withdraw,
     refundable_amount,
 )
+from orders.services.evidence import photo_content_type
 from orders.views._common import domain_404
 
 
@@ -48,7 +50,7 @@ def aftersale_new(request: HttpRequest, number: str, item_id: int) -> HttpRespon
         return redirect("orders:detail", number)
     form_kwargs = {"kinds": option.kinds, "max_quantity": option.max_quantity}
     if request.method == "POST":
-        form = AfterSaleForm(request.POST, **form_kwargs)
+        form = AfterSaleForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
                 aftersale = aftersale_request(
@@ -58,6 +60,7 @@ def aftersale_new(request: HttpRequest, number: str, item_id: int) -> HttpRespon
                     quantity=form.cleaned_data["quantity"],
                     reason=form.full_reason(),
                     amount=form.cleaned_data["amount"],
+                    photos=form.cleaned_data["photos"],
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)
@@ -78,6 +81,9 @@ def aftersale_new(request: HttpRequest, number: str, item_id: int) -> HttpRespon
         {"form": form, "option": option, "item": item, "order": item.order, "caps": caps},
     )
 
+
+# While the goods are on their way back (or being checked), the shopper still sees where to.
+RETURN_ADDRESS_STATES = (AfterSaleState.APPROVED, AfterSaleState.BUYER_SHIPPED, AfterSaleState.RECEIVED_BACK)
 
 STEPS = {
     AfterSaleKind.REFUND_ONLY: (AfterSaleState.REQUESTED, AfterSaleState.APPROVED, AfterSaleState.REFUNDED),
@@ -117,6 +123,7 @@ def aftersale_detail(request: HttpRequest, aftersale_id: int) -> HttpResponse:
     awaiting_return = (
         aftersale.state == AfterSaleState.APPROVED and aftersale.kind == AfterSaleKind.RETURN_AND_REFUND
     )
+    show_return_address = aftersale.has_return_address and aftersale.state in RETURN_ADDRESS_STATES
     return render(
         request,
         "orders/aftersale_detail.html",
@@ -127,8 +134,21 @@ def aftersale_detail(request: HttpRequest, aftersale_id: int) -> HttpResponse:
             "can_withdraw": aftersale.state in (AfterSaleState.REQUESTED, AfterSaleState.APPROVED)
             and not refund_pending,
             "ship_form": ShipBackForm() if awaiting_return else None,
+            "show_return_address": show_return_address,
+            "photos": list(aftersale.photos.all()),
         },
     )
+
+
+@login_required
+@require_GET
+@domain_404
+def aftersale_photo(request: HttpRequest, aftersale_id: int, photo_id: int) -> HttpResponse:
+    """One photo, for the request's owner or staff; anyone else gets the 404 page."""
+    photo = selectors.aftersale_photo_get(user=request.user, aftersale_id=aftersale_id, photo_id=photo_id)
+    response = FileResponse(photo.image.open("rb"), content_type=photo_content_type(photo))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

@@ -26,6 +26,14 @@ def _payment_settings(settings, sandbox_key_dir):
     settings.PAYMENT_DEFAULT_PROVIDER = "sandbox"
 
 
+@pytest.fixture
+def platform_return_address(db):
+    """Returns (退货退款) can only be approved once the goods have somewhere to go."""
+    from tests.orders.factories import ReturnAddressFactory
+
+    return ReturnAddressFactory()
+
+
 @dataclass
 class HookRecorder:
     calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.utils import OperationalError
 
 from mall.models import SKU, User
-from orders.models import Address, Order, OrderItem
+from orders.models import Address, Order, OrderItem, ReturnAddress
 from orders.payments import sandbox_provider
 from orders.services.checkout import CheckoutLine, order_create
 from orders.services.payment import payment_notice_handle, payment_start
@@ -26,6 +26,23 @@ class AddressFactory(factory.django.DjangoModelFactory):
     district = "西湖区"
     detail = "文三路 100 号"
     is_default = True
+
+
+class ReturnAddressFactory(factory.django.DjangoModelFactory):
+    """The platform default unless given a supplier."""
+
+    class Meta:
+        model = ReturnAddress
+
+    supplier = None
+    is_platform_default = factory.LazyAttribute(lambda o: o.supplier is None)
+    receiver = "圈子退货仓"
+    phone = "0571-88886666"
+    province = "浙江省"
+    city = "杭州市"
+    district = "余杭区"
+    detail = "仓前街道 1 号 3 号库"
+    note = ""
 
 
 def place_order(
@@ -83,4 +100,11 @@ def connect_with_retry(attempts: int = 20) -> None:
             time.sleep(0.2)
 
 
-__all__ = ["AddressFactory", "connect_with_retry", "pay", "place_order", "set_discount"]
+__all__ = [
+    "AddressFactory",
+    "ReturnAddressFactory",
+    "connect_with_retry",
+    "pay",
+    "place_order",
+    "set_discount",
+]

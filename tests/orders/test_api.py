@@ -407,7 +407,7 @@ def test_an_item_of_another_order_is_404(client, member):
     assert not AfterSale.objects.exists()
 
 
-def test_ship_back_an_approved_return(client, member):
+def test_ship_back_an_approved_return(client, member, platform_return_address):
     order = received(member)
     aftersale = aftersale_request(
         user=member,
@@ -476,6 +476,7 @@ ORDERS_OPERATIONS = {
     ("/api/v1/aftersales/", "get"), ("/api/v1/aftersales/{aftersale_id}/", "get"),
     ("/api/v1/aftersales/{aftersale_id}/withdraw/", "post"),
     ("/api/v1/aftersales/{aftersale_id}/ship-back/", "post"),
+    ("/api/v1/aftersales/{aftersale_id}/photos/{photo_id}/", "get"),
 }  # fmt: skip
 ERROR_REFS = {"#/components/schemas/Error", "#/components/schemas/ValidationError"}
 

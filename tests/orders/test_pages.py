@@ -578,7 +578,9 @@ def test_withdraw_an_open_request(client):
     assert AfterSale.objects.get().state == "withdrawn"
 
 
-def test_send_goods_back_for_an_approved_return_needs_the_tracking_number(client):
+def test_send_goods_back_for_an_approved_return_needs_the_tracking_number(
+    client, platform_return_address
+):
     user = sign_in(client)
     order = received_order(user)
     aftersale = aftersale_request(

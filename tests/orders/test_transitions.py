@@ -130,7 +130,7 @@ def _as_state(aftersale: AfterSale) -> str:
     return AfterSale.objects.get(pk=aftersale.pk).state
 
 
-def test_return_and_refund_goes_requested_approved_shipped_back_received_back():
+def test_return_and_refund_goes_requested_approved_shipped_back_received_back(platform_return_address):
     order = _received()
     aftersale = _request(order, "return_and_refund")
 
@@ -209,7 +209,9 @@ def test_withdraw_is_refused_while_a_refund_is_under_way():
         ("refund_only", ["withdraw"], lambda a, u: aftersale_approve(aftersale=a, actor=None)),
     ],
 )
-def test_illegal_aftersale_transitions_are_refused_and_change_nothing(kind, steps, act):
+def test_illegal_aftersale_transitions_are_refused_and_change_nothing(
+    kind, steps, act, platform_return_address
+):
     order = _received()
     aftersale = _request(order, kind)
     for step in steps:

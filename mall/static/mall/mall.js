@@ -32,6 +32,56 @@
     });
   }
 
+  /* ---- copy buttons (every app): [data-copy="text"] ---------------------------------
+     The toast texts come from the button's data-copied / data-copy-failed, else from the
+     page's [data-copied] element. When copying fails, [data-copy-target] is selected so
+     a long press copies it. */
+  function legacyCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (error) { ok = false; }
+    area.remove();
+    return ok;
+  }
+
+  function copyText(text) {
+    // The async clipboard needs a secure context; WeChat's browser often lacks it.
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(function () { return true; },
+        function () { return legacyCopy(text); });
+    }
+    return Promise.resolve(legacyCopy(text));
+  }
+
+  function selectContents(el) {
+    var selection = window.getSelection && window.getSelection();
+    if (!selection || !document.createRange) return;
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function initCopy() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-copy]");
+      if (!button) return;
+      var labels = button.hasAttribute("data-copied") ? button : $("[data-copied]");
+      copyText(button.getAttribute("data-copy")).then(function (ok) {
+        var target = button.getAttribute("data-copy-target");
+        if (!ok && target && $(target)) selectContents($(target));
+        if (!labels) return;
+        toast(labels.getAttribute(ok ? "data-copied" : "data-copy-failed"), ok ? "success" : "error", 1800);
+      });
+    });
+  }
+
   /* ---- back arrows: go back when we came from this site, else follow the link ------ */
   function initBack() {
     $$("[data-back]").forEach(function (link) {
@@ -280,6 +330,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     initToasts();
+    initCopy();
     initBack();
     initCarousel();
     initGallery();

@@ -105,11 +105,52 @@
     render(false);
   }
 
+  /* ---- after-sales form: photo tiles with previews; more than the maximum is refused -- */
+  function initPhotoPick() {
+    var box = $("[data-photo-pick]");
+    if (!box) return;
+    var input = $("input[type=file]", box);
+    var previews = $("[data-photo-previews]", box);
+    var add = $(".photo-add", box);
+    var error = $("[data-photo-error]", box.parentNode);
+    var max = parseInt(box.dataset.max, 10) || 3;
+    var urls = [];
+    if (!input || !previews || !add || !window.URL || !URL.createObjectURL) return;
+    box.classList.add("is-enhanced");
+    add.hidden = false;
+    input.addEventListener("change", function () {
+      urls.forEach(function (url) { URL.revokeObjectURL(url); });
+      urls = [];
+      previews.textContent = "";
+      var files = Array.prototype.slice.call(input.files || []);
+      var tooMany = files.length > max;
+      if (tooMany) {
+        input.value = "";  // the shopper picks again
+        files = [];
+      }
+      if (error) {
+        error.textContent = tooMany ? box.dataset.tooMany : "";
+        error.hidden = !tooMany;
+      }
+      files.forEach(function (file) {
+        var url = URL.createObjectURL(file);
+        urls.push(url);
+        var tile = document.createElement("span");
+        var img = document.createElement("img");
+        img.src = url;
+        img.alt = file.name;
+        tile.appendChild(img);
+        previews.appendChild(tile);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initCart();
     initConfirm();
     initSubmitOnce();
     initCountdown();
     initAfterSaleAmount();
+    initPhotoPick();
   });
 })();
