@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mall', '0001_initial'),
-        ('orders', '0003_aftersale_window_rule'),
+        ('orders', '0004_money_in_fen'),
     ]
 
     operations = [
