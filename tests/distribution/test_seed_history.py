@@ -177,3 +177,13 @@ def test_a_second_run_creates_nothing(seeded):
 
     assert _snapshot() == first
     assert "演示历史: 已存在，跳过" in again
+
+
+def test_the_demo_has_a_platform_return_address_so_returns_can_be_approved(seeded):
+    from orders.models import ReturnAddress
+
+    default = ReturnAddress.objects.get(is_platform_default=True)
+
+    assert (default.receiver, default.city) == ("圈子售后中心", "杭州市")
+    _seed()
+    assert ReturnAddress.objects.count() == 1

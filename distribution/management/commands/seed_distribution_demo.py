@@ -64,6 +64,8 @@ from distribution.services.rules import level_rate_set
 from mall.demo import data
 from mall.hooks import hooks
 from mall.models import Shop, User
+from orders.models import ReturnAddress
+from orders.services.returns import return_address_save
 
 REASON = "演示数据"
 
@@ -140,6 +142,7 @@ class Command(BaseCommand):
         self._shopper(staff)
         self._downlines(staff)
         finance = self._finance()
+        self._return_address()
         if not options["no_history"]:
             self._history(staff, finance)
         self.stdout.write(self.style.SUCCESS("distribution demo ready: log in as 13800000001 / "
@@ -217,6 +220,15 @@ class Command(BaseCommand):
         for tree_id in sorted(trees):
             referral_tree_place_pending(tree_id=tree_id, wait=True)
         self._say(f"下级会员: 新建 {created} 个 (共 {len(DOWNLINES)} 个，密码 {data.DEMO_PASSWORD})")
+
+    def _return_address(self) -> None:
+        """The platform's default return address, so a demo return can be approved."""
+        if ReturnAddress.objects.filter(is_platform_default=True).exists():
+            return
+        return_address_save(address=ReturnAddress(
+            receiver="圈子售后中心", phone="4008001234", province="浙江省", city="杭州市",
+            district="余杭区", detail="仓前街道文一西路 1500 号 3 号仓", note="请在包裹内附上订单号"))
+        self._say("平台默认退货地址: 新建")
 
     def _finance(self) -> User:
         finance, created = finance_staff_ensure()
