@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint fmt migrate seed messages check-deploy venv
+.PHONY: run test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
 
 venv: $(STAMP)
 
@@ -40,9 +40,23 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) tests/run_suite.py $(PYTEST_ARGS)
 
+## make test-sqlite-money: the money tests once more on SQLite, the embedded database of
+## `make run` (I8: exact on every supported database); no browser, no PostgreSQL-only tests
+MONEY_TESTS := tests/test_money.py tests/orders \
+	tests/distribution/test_commission_*.py tests/distribution/test_wallet.py \
+	tests/distribution/test_earnings_*.py tests/distribution/test_selectors.py \
+	tests/distribution/test_levels.py tests/distribution/test_team_views.py \
+	tests/distribution/test_compliance.py
+test-sqlite-money: $(STAMP)
+	QUANZI_TEST_DB=sqlite $(PY) tests/run_suite.py -m "not browser and not postgres" $(MONEY_TESTS) $(PYTEST_ARGS)
+
 ## make bench: benchmarks that print their figures (PostgreSQL)
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## make bench-smoke: every benchmark once at tiny sizes (seconds each): fails if one no longer runs
+bench-smoke: $(STAMP)
+	$(PY) bench/run.py --smoke $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,12 +3,16 @@ settlement sweep over 100k due records, each next to its raw-SQL floor in the sa
 
     python bench/run.py commission [--orders 400] [--records 100000]
 
-PostgreSQL only (DATABASE_URL names the server); builds and drops its own database.
+PostgreSQL only (DATABASE_URL names the server); builds and drops its own database
+(``quanzi_bench_commission_<run id>``).
 
 - "Per-order commission work" is what the ``order_paid`` hook adds to a payment:
   ``commission_create_for_order`` (read the snapshot, compute, insert the records, add
   the buyer's own paid sales), one transaction per order. Floor: the same rows written
-  by raw SQL (one multi-row INSERT + one UPDATE), values precomputed, one transaction.
+  by raw SQL (one multi-row INSERT + one UPDATE), one transaction; the INSERT is built
+  from the model and binds the values of the records the code wrote for its first order
+  (so it follows new columns and the storage of money). The run fails unless both sides
+  wrote 2 records per item: otherwise the ratio would compare different work.
 - "Settlement" is ``commissions_settle_due`` over N due records (batches of 1000).
   Floor: per batch, the same writes set-based in raw SQL (UPDATE … RETURNING, one wallet
   UPDATE … FROM, one INSERT … SELECT of the ledger rows). Both run on the same records:
@@ -21,9 +25,23 @@ import statistics
 import time
 from decimal import Decimal
 
-from bench.common import bench_database, percentile, say
+from bench.common import (
+    InsertSQL,
+    Param,
+    Progress,
+    bench_database,
+    bench_db_name,
+    expect,
+    heartbeat,
+    percentile,
+    prepared,
+    sample_rows,
+    say,
+)
 
-DB_NAME = "quanzi_bench_commission"
+DB_BASE = "quanzi_bench_commission"
+SMOKE_ARGS = ["--orders", "20", "--records", "2000"]
+TIERS = 2
 ITEMS_PER_ORDER = 2
 BENEFICIARY_PAIRS = 250  # sellers (tier 1) each under their own mid (tier 2)
 
@@ -73,13 +91,19 @@ def _orders(world: dict, n: int) -> list:
 
     buyers = world["buyers"]
     orders = []
+    progress = Progress("orders created", n)
     for i in range(n):
         buyer = buyers[i % len(buyers)]
         orders.append(order_create(user=buyer.user, address=world["addresses"][buyer.user_id],
                                    lines=[CheckoutLine(sku_id=s.pk, quantity=1) for s in world["skus"]]))
-        if (i + 1) % 200 == 0:
-            say(f"  orders created: {i + 1}/{n}")
+        progress.step()
     return orders
+
+
+def _records_of(orders: list) -> int:
+    from distribution.models import CommissionRecord
+
+    return CommissionRecord.objects.filter(order__in=orders).count()
 
 
 def _time_services(orders: list) -> tuple[list[float], float]:
@@ -99,36 +123,41 @@ def _time_services(orders: list) -> tuple[list[float], float]:
     return latencies, statistics.mean(queries)
 
 
-def _time_floor(orders: list, world: dict) -> list[float]:
-    """The same writes in raw SQL: the 4 records (precomputed) and the buyer's sales."""
-    from django.db import connection, transaction
-
+def _items_by_order(orders: list) -> dict[int, list]:
     from orders.models import OrderItem
 
-    items = {}
+    items: dict[int, list] = {}
     for item in OrderItem.objects.filter(order__in=orders).order_by("pk"):
         items.setdefault(item.order_id, []).append(item)
-    seller, mid = world["seller"].pk, world["mid"].pk
+    return items
+
+
+def _time_floor(orders: list, world: dict, sample_order) -> list[float]:
+    """The same writes in raw SQL: the records the code wrote for ``sample_order`` (values
+    bound once), on each order's items, and the buyer's paid sales."""
+    from django.db import connection, transaction
+
+    from distribution.models import CommissionRecord, Member
+
+    sample_items = [item.pk for item in _items_by_order([sample_order])[sample_order.pk]]
+    rows = [{**row, "order_item_id": Param(f"item{sample_items.index(row['order_item_id'])}")}
+            for row in sample_rows(CommissionRecord.objects.filter(order=sample_order))]
+    insert = InsertSQL(CommissionRecord, rows, vary={"order_id": "order"}, returning=False)
+    sales_sql = (f"UPDATE {Member._meta.db_table} SET own_paid_sales = own_paid_sales + %(sales)s"
+                 " WHERE id = %(buyer)s")
+    items = _items_by_order(orders)
+    buyers = {b.user_id: b.pk for b in world["buyers"]}
     latencies = []
     with connection.cursor() as cursor:
         for order in orders:
-            rows = []
-            for item in items[order.pk]:
-                rows += [(order.pk, item.pk, seller, 1, "金牌", item.paid_amount, Decimal("0.1000"),
-                          Decimal("3.99"), Decimal("3.99")),
-                         (order.pk, item.pk, mid, 2, "金牌", item.paid_amount, Decimal("0.0500"),
-                          Decimal("1.99"), Decimal("1.99"))]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 'pending', now())"] * len(rows))
-            params = [v for row in rows for v in row]
-            buyer = next(b.pk for b in world["buyers"] if b.user_id == order.user_id)
+            sales = sum(item.paid_amount for item in items[order.pk])
+            params = {"order": order.pk, "buyer": buyers[order.user_id],
+                      "sales": prepared(Member, "own_paid_sales", sales)}
+            params.update({f"item{k}": item.pk for k, item in enumerate(items[order.pk])})
             start = time.perf_counter()
             with transaction.atomic():
-                cursor.execute(
-                    "INSERT INTO distribution_commissionrecord (order_id, order_item_id, beneficiary_id,"
-                    " tier, level_name, base_amount, rate, original_amount, amount, reversed_amount, state,"
-                    f" created_at) VALUES {values}", params)
-                cursor.execute("UPDATE distribution_member SET own_paid_sales = own_paid_sales + %s"
-                               " WHERE id = %s", [Decimal("79.80"), buyer])
+                insert.execute(cursor, params)
+                cursor.execute(sales_sql, params)
             latencies.append((time.perf_counter() - start) * 1000)
     return latencies
 
@@ -138,7 +167,13 @@ def bench_paid_orders(n: int) -> None:
     world = _world(buyers=50)
     orders = _orders(world, 2 * n)
     services, queries = _time_services(orders[:n])
-    floor = _time_floor(orders[n:], world)
+    expected = n * ITEMS_PER_ORDER * TIERS
+    written = _records_of(orders[:n])
+    expect(written == expected,
+           f"commission_create_for_order wrote {written} records for {n} orders, not {expected}: the buyers"
+           " are not under the 2-reseller chain, so the bench measures no commission work")
+    floor = _time_floor(orders[n:], world, sample_order=orders[0])
+    expect(_records_of(orders[n:]) == expected, "the raw-SQL floor did not write the same records")
     med_s, med_f = statistics.median(services), statistics.median(floor)
     say(f"{'':28} {'median ms':>10} {'p95 ms':>10} {'orders/s':>10}")
     say(f"{'commission_create_for_order':28} {med_s:10.3f} {percentile(services, 95):10.3f}"
@@ -252,26 +287,37 @@ def bench_settlement(total: int) -> None:
     say(f"\n== settlement sweep over {total:,} due records ==")
     _due_records(total)
     _reset()
-    floor = _floor_settle(batch=1000)
+    with heartbeat("raw-SQL floor settling"):
+        floor = _floor_settle(batch=1000)
+    expect(_credits() == total, f"the floor settled {_credits():,} of {total:,} records")
     say(f"  raw-SQL floor: {floor:.1f} s")
     _reset()
-    start = time.perf_counter()
-    result = commissions_settle_due(batch=1000)
-    elapsed = time.perf_counter() - start
+    with heartbeat("commissions_settle_due settling"):
+        start = time.perf_counter()
+        result = commissions_settle_due(batch=1000)
+        elapsed = time.perf_counter() - start
+    expect(result.records == total, f"commissions_settle_due settled {result.records:,} of {total:,} records")
     say(f"  commissions_settle_due: {result.records:,} records, ¥{result.amount:,}, {elapsed:.1f} s"
         f" ({result.records / elapsed:,.0f} records/s)")
     say(f"  ratio: {elapsed / floor:.2f}x the floor   target: 100k in ≤ 60 s")
     report = wallets_reconcile()
     say(f"  reconcile_wallets: {'clean' if report.ok else report.problems[:3]}"
         f" ({report.wallets_checked} wallets, {report.records_checked:,} records)")
+    expect(report.ok, "the wallets do not reconcile after the settlement")
+
+
+def _credits() -> int:
+    from distribution.models import LedgerEntry
+
+    return LedgerEntry.objects.filter(kind=LedgerEntry.Kind.COMMISSION_CREDIT).count()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="bench/run.py commission", description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=400)
     parser.add_argument("--records", type=int, default=100_000)
     args = parser.parse_args(argv or [])
-    with bench_database(DB_NAME):
+    with bench_database(bench_db_name(DB_BASE)):
         bench_paid_orders(args.orders)
         bench_settlement(args.records)
     return 0

@@ -1,73 +1,67 @@
 """Checkout → pay benchmark on PostgreSQL, next to the raw-SQL floor for the same writes.
 
-Run: ``python bench/bench_orders.py [--orders N]`` (or through ``bench/run.py``, which calls
-``main()``). It creates its own database ``quanzi_bench_orders`` (dropped at the end),
-migrates it and, per order, times:
+Run: ``python bench/run.py orders [--orders N]`` (``make bench BENCH_ARGS=orders``). It
+builds its own database (``quanzi_bench_orders_<run id>``, dropped at the end) and, per
+order, times:
 
-- checkout: ``order_create`` (price snapshot, order + item + timeline rows, guarded
-  stock decrement, ``order_created`` hook);
+- checkout: ``order_create`` with a client idempotency key, as the H5 page and the API
+  send one (price snapshot, order + item + timeline rows, guarded stock decrement,
+  ``order_created`` hook);
 - pay: ``payment_notice_handle`` on a genuine sandbox notice (RSA-SHA256 verification,
   AES-GCM decryption, then the locked, idempotent ``payment_confirm``).
 
 Opening the cashier and the provider signing the notice happen outside the timer: that
 is the provider's work, not the shop's. The buyer is bound under a 2-reseller chain, so
 both hooks of the distribution app do their real work (snapshot at checkout, commission
-records at payment). The floor does the same rows with hand-written SQL on the same
-connection: UPDATE sku, INSERT order/item/event/attribution/plans; then SELECT … FOR
-UPDATE, INSERT payment, UPDATE order, INSERT event, UPDATE member, INSERT records, in two
-transactions per order.
+records at payment).
+
+The floor writes the same rows with hand-written SQL on the same connection, in two
+transactions per order: UPDATE sku, INSERT order (with its client_token) / item / event /
+attribution / plans; then SELECT … FOR UPDATE, the duplicate-payment SELECT, INSERT
+payment, UPDATE order, INSERT event, UPDATE member, INSERT records. Each INSERT is built
+once from the model and binds the values of rows the code wrote in the warm-up, so a new
+column or a new storage for money (integer fen) is followed without editing the floor.
+The run fails if the code's writes per order no longer match the floor's tables, or if
+the chain earns no commission: the figures would compare different work.
 """
 
 import argparse
+import logging
 import os
+import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "quanzi_bench_orders"
-PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
+if __package__ in (None, ""):  # run as a script: python bench/bench_orders.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import (
+    InsertSQL,
+    Progress,
+    bench_database,
+    bench_db_name,
+    expect,
+    percentile,
+    prepared,
+    sample_rows,
+    say,
+    writes,
+)
 
-def _psql_admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{PG_BASE}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-def _setup_django(key_dir: str) -> None:
-    os.environ["DATABASE_URL"] = f"{PG_BASE}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ["PAYMENT_SANDBOX_KEY_DIR"] = key_dir
-    os.environ["PAYMENT_SANDBOX_AUTOGENERATE_KEYS"] = "true"
-    os.environ["PAYMENT_NOTIFY_BASE_URL"] = "http://127.0.0.1:9"
-    sys.path.insert(0, str(ROOT))
-    import logging
-
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)  # the provider's undelivered-notice lines are noise here
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+DB_BASE = "quanzi_bench_orders"
+SMOKE_ARGS = ["--orders", "20"]
+WARM_UP = 20
+TIERS = 2  # the buyer's chain: seller (tier 1) under mid (tier 2)
 
 
 def _fixtures(n: int) -> dict:
     from mall.models import SKU, Category, Product, Supplier, User
+    from mall.services.shops import platform_shop_get
     from orders.models import Address
 
     supplier = Supplier.objects.create(
@@ -89,7 +83,7 @@ def _fixtures(n: int) -> dict:
             spec_key=f"款:{i}",
             price=Decimal("39.90"),
             cost_price=Decimal("20.00"),
-            stock=10 * n,
+            stock=10 * (n + WARM_UP),
         )
         for i in range(2)
     ]
@@ -105,7 +99,8 @@ def _fixtures(n: int) -> dict:
         detail="1 号",
         is_default=True,
     )
-    return {"skus": skus, "user": user, "address": address, **chain}
+    # A view passes the session's shop, already loaded.
+    return {"skus": skus, "user": user, "address": address, "shop": platform_shop_get(), **chain}
 
 
 def _referral_chain(buyer_user) -> dict:
@@ -124,10 +119,37 @@ def _referral_chain(buyer_user) -> dict:
                                     invite_code=mid.invite_code)
     Member.objects.filter(pk__in=[mid.pk, seller.pk]).update(is_reseller=True, level=level)
     buyer = member_create_for_user(user=buyer_user, invite_code=seller.invite_code)
+    expect(buyer.parent_id == seller.pk and seller.parent_id == mid.pk,
+           "the buyer is not bound under the 2-reseller chain")
     return {"buyer_member": buyer.pk, "seller": seller.pk, "mid": mid.pk}
 
 
-def _run_services(n: int, fx: dict) -> dict:
+def _checkout_rows(order_id: int) -> dict:
+    """What checkout wrote for one order, read back (before the cashier opens)."""
+    from distribution.models import CommissionPlan, OrderAttribution
+    from orders.models import Order, OrderEvent, OrderItem
+
+    return {
+        "order": sample_rows(Order.objects.filter(pk=order_id)),
+        "item": sample_rows(OrderItem.objects.filter(order_id=order_id)),
+        "created": sample_rows(OrderEvent.objects.filter(order_id=order_id)),
+        "attribution": sample_rows(OrderAttribution.objects.filter(order_id=order_id)),
+        "plans": sample_rows(CommissionPlan.objects.filter(order_item__order_id=order_id)),
+    }
+
+
+def _payment_rows(order_id: int) -> dict:
+    from distribution.models import CommissionRecord
+    from orders.models import OrderEvent, Payment
+
+    return {
+        "payment": sample_rows(Payment.objects.filter(order_id=order_id)),
+        "paid": sample_rows(OrderEvent.objects.filter(order_id=order_id, kind=OrderEvent.Kind.PAID)),
+        "records": sample_rows(CommissionRecord.objects.filter(order_id=order_id)),
+    }
+
+
+def _run_services(n: int, fx: dict, *, label: str, sample: bool = False) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -136,14 +158,19 @@ def _run_services(n: int, fx: dict) -> dict:
     from orders.services.payment import payment_notice_handle, payment_start
 
     sku = fx["skus"][0]
+    tokens = [f"h5:{secrets.token_urlsafe(16)}" for _ in range(n)]  # the H5 form's one-time token
     latencies, checkout_queries, pay_queries = [], [], []
-    for _ in range(n):
+    rows: dict = {}
+    progress = Progress(label, n)
+    for i in range(n):
         t0 = time.perf_counter()
         with CaptureQueriesContext(connection) as q1:
-            order = order_create(
-                user=fx["user"], address=fx["address"], shop=fx["shop"], lines=[CheckoutLine(sku.pk, 1)]
-            )
+            order = order_create(user=fx["user"], address=fx["address"], shop=fx["shop"],
+                                 lines=[CheckoutLine(sku.pk, 1)], client_token=tokens[i])
         t1 = time.perf_counter()
+        last = i == n - 1
+        if sample and last:
+            rows.update(_checkout_rows(order.pk))  # not timed
         start = payment_start(order=order)  # provider side: not timed
         trade = sandbox_provider.cashier_pay(token=start.cashier_url.rstrip("/").rsplit("/", 1)[-1])
         headers, body = sandbox_provider.trade_notice_build(trade)
@@ -152,147 +179,152 @@ def _run_services(n: int, fx: dict) -> dict:
             payment_notice_handle(provider="sandbox", headers=headers, body=body)
         t3 = time.perf_counter()
         latencies.append((t1 - t0) + (t3 - t2))
+        statements = [q["sql"] for q in (*q1.captured_queries, *q2.captured_queries)]
         if os.environ.get("BENCH_SHOW_QUERIES") and not checkout_queries:
-            for q in (*q1.captured_queries, *q2.captured_queries):
-                print("   ", q["time"], q["sql"][:150])
+            for sql in statements:
+                say("   ", sql[:int(os.environ.get("BENCH_SHOW_QUERIES_WIDTH", "150"))])
         checkout_queries.append(len(q1))
         pay_queries.append(len(q2))
+        if sample and last:
+            rows.update(_payment_rows(order.pk))
+        progress.step()
     return {
         "latencies": latencies,
         "checkout_queries": statistics.median(checkout_queries),
         "pay_queries": statistics.median(pay_queries),
+        "writes": writes(statements),  # the last order's: steady state, no first-use rows
+        "rows": rows,
     }
 
 
-CHECKOUT_SQL = [
-    "UPDATE mall_sku SET stock = stock - 1 WHERE id = %(sku)s AND stock >= 1",
-    """INSERT INTO orders_order (number, user_id, shop_id, state, subtotal, discount_amount, shipping_fee,
-       total_amount, note, receiver, receiver_phone, province, city, district, address_detail,
-       payment_deadline, payment_provider, carrier, tracking_no, cancel_reason, created_at)
-       VALUES (%(number)s, %(user)s, %(shop)s, 'pending_payment', 39.90, 0, 10.00, 49.90, '', '压测',
-       '13800138000', '浙江省', '杭州市', '西湖区', '1 号', now() + interval '30 minutes', '', '', '', '',
-       now()) RETURNING id""",
-    """INSERT INTO orders_orderitem (order_id, sku_id, product_id, product_title, sku_specs, sku_spec_text,
-       unit_price, cost_price, quantity, line_amount, discount_amount, paid_amount, refunded_quantity,
-       refunded_amount) VALUES (%(order)s, %(sku)s, %(product)s, '压测商品', '{}', '', 39.90, 20.00, 1, 39.90,
-       0, 39.90, 0, 0) RETURNING id""",
-    "INSERT INTO orders_orderevent (order_id, kind, message, created_at)"
-    " VALUES (%(order)s, 'created', '', now())",
-    # distribution's snapshot (order_created hook): who earns what on this order
-    "INSERT INTO distribution_orderattribution (order_id, buyer_id, reseller_id, policy, tiers, cap_rate,"
-    " created_at) VALUES (%(order)s, %(buyer)s, %(seller)s, 'binding', 2, 0.5, now())",
-    "INSERT INTO distribution_commissionplan (order_item_id, tier, beneficiary_id, level_name, rate)"
-    " VALUES (%(item)s, 1, %(seller)s, '金牌', 0.1), (%(item)s, 2, %(mid)s, '金牌', 0.05)",
-]
-PAY_SQL = [
-    "SELECT id, state, total_amount FROM orders_order WHERE number = %(number)s FOR UPDATE",
-    "SELECT 1 FROM orders_payment WHERE provider = 'sandbox' AND transaction_id = %(txn)s",
-    """INSERT INTO orders_payment (order_id, provider, transaction_id, amount, paid_at, source, raw,
-       created_at) VALUES (%(order)s, 'sandbox', %(txn)s, 49.90, now(), 'notice', '{}', now())""",
-    "UPDATE orders_order SET state = 'paid', paid_at = now()"
-    " WHERE id = %(order)s AND state = 'pending_payment'",
-    "INSERT INTO orders_orderevent (order_id, kind, message, created_at)"
-    " VALUES (%(order)s, 'paid', '', now())",
-    # distribution's records (order_paid hook)
-    "UPDATE distribution_member SET own_paid_sales = own_paid_sales + 39.90 WHERE id = %(buyer)s",
-    "INSERT INTO distribution_commissionrecord (order_id, order_item_id, beneficiary_id, tier, level_name,"
-    " base_amount, rate, original_amount, amount, reversed_amount, state, created_at) VALUES"
-    " (%(order)s, %(item)s, %(seller)s, 1, '金牌', 39.90, 0.1, 3.99, 3.99, 0, 'pending', now()),"
-    " (%(order)s, %(item)s, %(mid)s, 2, '金牌', 39.90, 0.05, 1.99, 1.99, 0, 'pending', now())",
-]
+class Floor:
+    """The same writes as checkout + payment, in raw SQL, from rows the code wrote."""
+
+    def __init__(self, fx: dict, rows: dict) -> None:
+        from distribution.models import CommissionPlan, CommissionRecord, Member, OrderAttribution
+        from mall.models import SKU
+        from orders.models import Order, OrderEvent, OrderItem, Payment
+
+        expect(len(rows["plans"]) == TIERS and len(rows["records"]) == TIERS,
+               f"the code planned {len(rows['plans'])} and paid {len(rows['records'])} commission records"
+               f" per order; the bench's chain expects {TIERS}: it no longer measures the commission work")
+        sku = fx["skus"][1]  # its own SKU row: the services' stock row is left alone
+        item = {**rows["item"][0], "sku_id": sku.pk, "sku_specs": sku.specs, "sku_spec_text": sku.spec_text}
+        by_order, by_item = {"order_id": "order"}, {"order_item_id": "item"}
+        self.checkout = [
+            InsertSQL(Order, rows["order"], vary={"number": "number", "client_token": "token"}),
+            InsertSQL(OrderItem, [item], vary=by_order),
+            InsertSQL(OrderEvent, rows["created"], vary=by_order, returning=False),
+            InsertSQL(OrderAttribution, rows["attribution"], vary=by_order, returning=False),
+            InsertSQL(CommissionPlan, rows["plans"], vary=by_item, returning=False),
+        ]
+        self.pay = [
+            InsertSQL(Payment, rows["payment"], vary={**by_order, "transaction_id": "txn"}, returning=False),
+            InsertSQL(OrderEvent, rows["paid"], vary={**by_order, "message": "txn"}, returning=False),
+            InsertSQL(CommissionRecord, rows["records"], vary={**by_order, **by_item}, returning=False),
+        ]
+        q = {m: m._meta.db_table for m in (SKU, Order, Payment, Member)}
+        self.stock_sql = f"UPDATE {q[SKU]} SET stock = stock - 1 WHERE id = %(sku)s AND stock >= 1"
+        self.lock_sql = f"SELECT id, state, total_amount FROM {q[Order]} WHERE number = %(number)s FOR UPDATE"
+        self.dup_sql = (f"SELECT 1 FROM {q[Payment]}"
+                        " WHERE provider = %(provider)s AND transaction_id = %(txn)s")
+        self.paid_sql = (f"UPDATE {q[Order]} SET state = %(paid)s, paid_at = now()"
+                         f" WHERE id = %(order)s AND state = %(pending)s")
+        self.sales_sql = (f"UPDATE {q[Member]} SET own_paid_sales = own_paid_sales + %(sales)s"
+                          " WHERE id = %(buyer)s")
+        self.fixed = {"sku": sku.pk, "buyer": fx["buyer_member"], "provider": rows["payment"][0]["provider"],
+                      "paid": Order.State.PAID, "pending": Order.State.PENDING_PAYMENT,
+                      "sales": prepared(Member, "own_paid_sales", rows["item"][0]["paid_amount"])}
+
+    def writes(self) -> Counter:
+        return writes([self.stock_sql, self.paid_sql, self.sales_sql,
+                       *(insert.sql for insert in (*self.checkout, *self.pay))])
+
+    def run(self, n: int, *, prefix: str, label: str) -> list[float]:
+        from django.db import connection, transaction
+
+        params = [{**self.fixed, "number": f"{prefix}{i:016d}", "token": f"h5:{prefix}{i:020d}",
+                   "txn": f"{prefix}FLOOR{i:020d}"} for i in range(n)]
+        order_insert, item_insert, *rest = self.checkout
+        latencies = []
+        progress = Progress(label, n)
+        for p in params:
+            t0 = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(self.stock_sql, p)
+                order_insert.execute(cur, p)
+                p["order"] = cur.fetchone()[0]
+                item_insert.execute(cur, p)
+                p["item"] = cur.fetchone()[0]
+                for insert in rest:
+                    insert.execute(cur, p)
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(self.lock_sql, p)
+                cur.execute(self.dup_sql, p)
+                self.pay[0].execute(cur, p)
+                cur.execute(self.paid_sql, p)
+                self.pay[1].execute(cur, p)
+                cur.execute(self.sales_sql, p)
+                self.pay[2].execute(cur, p)
+            latencies.append(time.perf_counter() - t0)
+            progress.step()
+        return latencies
+
+    @property
+    def statements(self) -> tuple[int, int]:
+        return 1 + len(self.checkout), 4 + len(self.pay)  # + stock; + lock, dup check, 2 updates
 
 
-def _run_floor(n: int, fx: dict, shop_id: int, prefix: str) -> list[float]:
-    from django.db import connection, transaction
+def _check_same_writes(services: Counter, floor: Counter) -> None:
+    def show(counts: Counter) -> str:
+        return ", ".join(f"{verb} {table} ×{n}" for (verb, table), n in sorted(counts.items())) or "-"
 
-    sku = fx["skus"][1]
-    latencies = []
-    for i in range(n):
-        params = {
-            "sku": sku.pk,
-            "product": sku.product_id,
-            "user": fx["user"].pk,
-            "shop": shop_id,
-            "number": f"{prefix}{i:016d}",
-            "txn": f"{prefix}FLOOR{i:020d}",
-            "buyer": fx["buyer_member"],
-            "seller": fx["seller"],
-            "mid": fx["mid"],
-        }
-        t0 = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(CHECKOUT_SQL[0], params)
-            cur.execute(CHECKOUT_SQL[1], params)
-            params["order"] = cur.fetchone()[0]
-            cur.execute(CHECKOUT_SQL[2], params)
-            params["item"] = cur.fetchone()[0]
-            for sql in CHECKOUT_SQL[3:]:
-                cur.execute(sql, params)
-        with transaction.atomic(), connection.cursor() as cur:
-            for sql in PAY_SQL:
-                cur.execute(sql, params)
-        latencies.append(time.perf_counter() - t0)
-    return latencies
+    expect(services == floor,
+           "the raw-SQL floor no longer does the same writes as checkout + payment (per order):\n"
+           f"  only the code writes:  {show(services - floor)}\n"
+           f"  only the floor writes: {show(floor - services)}\n"
+           "  update the floor in bench/bench_orders.py")
 
 
-def _report(n: int, services: dict, floor: list[float]) -> None:
+def _report(db_name: str, n: int, services: dict, floor: list[float], statements: tuple[int, int]) -> None:
     svc = services["latencies"]
     svc_rate, floor_rate = n / sum(svc), n / sum(floor)
-    print(f"bench_orders: checkout → pay, {n} orders, sequential, PostgreSQL ({DB_NAME})")
-    print(
-        f"  services : {svc_rate:8.1f} orders/s   p50 {_pct(svc, 0.5) * 1000:6.2f} ms   "
-        f"p95 {_pct(svc, 0.95) * 1000:6.2f} ms"
-    )
-    print(
-        f"  raw SQL  : {floor_rate:8.1f} orders/s   p50 {_pct(floor, 0.5) * 1000:6.2f} ms   "
-        f"p95 {_pct(floor, 0.95) * 1000:6.2f} ms"
-    )
-    print(
-        f"  ratio (services / floor, mean latency): {floor_rate and svc_rate and floor_rate / svc_rate:.2f}"
-        f"   target <= 5"
-    )
-    print(
-        f"  queries per checkout: {services['checkout_queries']:.0f}   "
-        f"per payment notice: {services['pay_queries']:.0f}   (floor: {len(CHECKOUT_SQL)} + {len(PAY_SQL)},"
-        f" plus BEGIN/COMMIT)"
-    )
 
+    def ms(values: list[float], pct: float) -> float:
+        return percentile(values, pct) * 1000
 
-def child(n: int) -> None:
-    with tempfile.TemporaryDirectory() as key_dir:
-        _setup_django(key_dir)
-        from mall.services.shops import platform_shop_get
-
-        fx = _fixtures(n)
-        fx["shop"] = platform_shop_get()  # a view passes the session's shop, already loaded
-        shop_id = fx["shop"].pk
-        _run_services(min(20, n), fx)  # warm-up: imports, key loading, plan caches
-        _run_floor(min(20, n), fx, shop_id, "W")
-        services = _run_services(n, fx)
-        floor = _run_floor(n, fx, shop_id, "B")
-        _report(n, services, floor)
+    say(f"bench_orders: checkout → pay, {n} orders, sequential, PostgreSQL ({db_name})")
+    for label, values, rate in (("services", svc, svc_rate), ("raw SQL ", floor, floor_rate)):
+        say(f"  {label} : {rate:8.1f} orders/s   p50 {ms(values, 50):6.2f} ms   p95 {ms(values, 95):6.2f} ms")
+    say(f"  ratio (services / floor, mean latency): {floor_rate / svc_rate:.2f}   target <= 5")
+    say(f"  queries per checkout: {services['checkout_queries']:.0f}   "
+        f"per payment notice: {services['pay_queries']:.0f}   (floor: {statements[0]} + {statements[1]},"
+        f" plus BEGIN/COMMIT)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="bench/run.py orders", description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=300)
-    args = parser.parse_args(argv if argv is not None else [])
-    _psql_admin(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    _psql_admin(f"CREATE DATABASE {DB_NAME}")
-    try:
-        # A fresh interpreter: Django may already be set up on another database by bench/run.py.
-        return subprocess.call(
-            [sys.executable, str(Path(__file__).resolve()), "--child", "--orders", str(args.orders)], cwd=ROOT
-        )
-    finally:
-        _psql_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    args = parser.parse_args(argv or [])
+    n = args.orders
+    db_name = bench_db_name(DB_BASE)
+    with tempfile.TemporaryDirectory() as key_dir:
+        os.environ["PAYMENT_SANDBOX_KEY_DIR"] = key_dir
+        os.environ["PAYMENT_SANDBOX_AUTOGENERATE_KEYS"] = "true"
+        os.environ["PAYMENT_NOTIFY_BASE_URL"] = "http://127.0.0.1:9"  # nobody listens: not delivered
+        with bench_database(db_name, settings_module="config.settings.test", use_redis=False):
+            logging.disable(logging.INFO)  # the provider's undelivered-notice lines are noise here
+            fx = _fixtures(n)
+            # Warm-up: imports, key loading, plan caches, first-use rows; the floor's rows come from it.
+            warm = _run_services(WARM_UP, fx, label="warm-up (code)", sample=True)
+            floor = Floor(fx, warm["rows"])
+            floor.run(WARM_UP, prefix="W", label="warm-up (floor)")
+            services = _run_services(n, fx, label="checkout → pay (code)")
+            floor_latencies = floor.run(n, prefix="B", label="checkout → pay (raw SQL)")
+            _check_same_writes(services["writes"], floor.writes())
+            _report(db_name, n, services, floor_latencies, floor.statements)
+    return 0
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
-        parsed = argparse.ArgumentParser()
-        parsed.add_argument("--child", action="store_true")
-        parsed.add_argument("--orders", type=int, default=300)
-        child(parsed.parse_args().orders)
-    else:
-        sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

@@ -4,7 +4,8 @@ figures and a sustained 8-client burst, each next to the adjacency-list floor.
     python bench/run.py referral [--sizes 10000,100000,1000000] [--signups 500]
                                  [--burst-seconds 20] [--clients 8] [--interval 5]
 
-PostgreSQL only (DATABASE_URL names the server); builds and drops its own database.
+PostgreSQL only (DATABASE_URL names the server); builds and drops its own database
+(``quanzi_bench_referral_<run id>``).
 "Sign-up" is the tree work of a sign-up, as in production: the member row, its binding
 history row and the coalesced placement scheduling (a cache key and, once per window, a
 Celery message to Redis), in one transaction; the user rows are created beforehand.
@@ -18,10 +19,13 @@ import random
 import statistics
 import time
 
-from bench.common import bench_database, ms, percentile, say, setup_django, summary
+from bench.common import bench_database, bench_db_name, heartbeat, ms, percentile, say, setup_django, summary
 from bench.referral_data import build
 
-DB_NAME = "quanzi_bench_referral"
+# Spawned burst processes import this module again and inherit the run id: same name.
+DB_NAME = bench_db_name("quanzi_bench_referral")
+SMOKE_ARGS = ["--sizes", "2000", "--signups", "50", "--burst-seconds", "2", "--clients", "2",
+              "--interval", "1", "--paced-rate", "20"]
 TEAM_TARGET = 100_000
 ADJACENCY_DDL = (
     "CREATE TABLE bench_adjacency (id bigserial PRIMARY KEY,"
@@ -229,12 +233,21 @@ def check_tree() -> tuple[bool, str, float]:
 
 # ----------------------------------------------------------------- burst (processes)
 
-def _client(kind: str, users: list[int], codes: list[str], parents: list[int], start_at: float,
-            stop_at: float, pace: float, offset: float, queue) -> None:
+def _ready(start, seconds: float) -> tuple[float, float]:
+    """Report ready (Django set up), wait for the common start; (start_at, stop_at)."""
+    ready, go, start_at = start
+    ready.put(True)
+    go.wait()
+    return start_at.value, start_at.value + seconds
+
+
+def _client(kind: str, users: list[int], codes: list[str], parents: list[int], start, seconds: float,
+            pace: float, offset: float, queue) -> None:
     """Sign up (or insert the floor row) as fast as possible, or every ``pace`` seconds
     (clients staggered by ``offset``, so a paced load arrives evenly, not in lockstep)."""
     setup_django(DB_NAME)
     floors = Floors() if kind == "floor" else None
+    start_at, stop_at = _ready(start, seconds)
     records = []
     next_at = start_at + offset
     for i, user_id in enumerate(users):
@@ -252,12 +265,13 @@ def _client(kind: str, users: list[int], codes: list[str], parents: list[int], s
     queue.put(records)
 
 
-def _placer(interval: float, start_at: float, stop_at: float, queue) -> None:
+def _placer(interval: float, start, seconds: float, queue) -> None:
     """The production schedule: a placement of the tree every ``interval`` seconds
     (coalesced queued task + sweep), right away again if a batch overran."""
     setup_django(DB_NAME)
     from distribution.services.placement import referral_tree_place_pending
 
+    start_at, stop_at = _ready(start, seconds)
     batches = []
     next_run = start_at + interval
     while True:
@@ -272,11 +286,12 @@ def _placer(interval: float, start_at: float, stop_at: float, queue) -> None:
     queue.put(batches)
 
 
-def _sampler(member_id: int, start_at: float, stop_at: float, queue) -> None:
+def _sampler(member_id: int, start, seconds: float, queue) -> None:
     setup_django(DB_NAME)
     from distribution import selectors
     from distribution.models import Member
 
+    start_at, stop_at = _ready(start, seconds)
     samples = []
     time.sleep(max(0.0, start_at - time.time()))
     while time.time() < stop_at:
@@ -286,28 +301,51 @@ def _sampler(member_id: int, start_at: float, stop_at: float, queue) -> None:
     queue.put(samples)
 
 
+def _collect(queue, procs: list) -> list:
+    """One message from each process; fails (instead of waiting forever) if one died."""
+    import queue as queues
+
+    messages = []
+    while len(messages) < len(procs):
+        try:
+            messages.append(queue.get(timeout=1.0))
+        except queues.Empty:
+            dead = [p for p in procs if p.exitcode not in (None, 0)]
+            if dead:
+                for proc in procs:
+                    proc.terminate()
+                raise RuntimeError(f"a burst process died (exit code {dead[0].exitcode})") from None
+    return messages
+
+
 def burst(forest, *, kind: str, clients: int, seconds: float, first_user: int, per_client: int,
           interval: float, team_member_id: int, rate: float = 0.0) -> dict:
     """``clients`` processes for ``seconds``: flat out, or ``rate`` sign-ups/s in all."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
+    # Every child reports ready once Django is set up; then all start at one instant.
+    start = (ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0))
     rng = random.Random(99 if kind == "signup" else 98)
-    start_at = time.time() + 6.0  # every child has set Django up by then
-    stop_at = start_at + seconds
     procs = []
     for c in range(clients):
         parents = [forest.draw_parent(rng) for _ in range(per_client)]
         users = list(range(first_user + c * per_client, first_user + (c + 1) * per_client))
         codes, parent_ids = [forest.codes[p] for p in parents], [p + 1 for p in parents]
         pace = clients / rate if rate else 0.0
-        procs.append(ctx.Process(target=_client, args=(kind, users, codes, parent_ids, start_at, stop_at,
+        procs.append(ctx.Process(target=_client, args=(kind, users, codes, parent_ids, start, seconds,
                                                        pace, pace * c / clients, queue)))
     if kind == "signup":
-        procs.append(ctx.Process(target=_placer, args=(interval, start_at, stop_at, queue)))
-        procs.append(ctx.Process(target=_sampler, args=(team_member_id, start_at, stop_at, queue)))
+        procs.append(ctx.Process(target=_placer, args=(interval, start, seconds, queue)))
+        procs.append(ctx.Process(target=_sampler, args=(team_member_id, start, seconds, queue)))
+    say(f"  burst ({kind}{f', {rate:.0f}/s' if rate else ''}): {clients} clients for {seconds:.0f} s …")
     for proc in procs:
         proc.start()
-    results = [queue.get() for _ in procs]
+    _collect(start[0], procs)
+    start[2].value = start_at = time.time() + 0.5
+    stop_at = start_at + seconds
+    start[1].set()
+    with heartbeat(f"burst ({kind})"):
+        results = _collect(queue, procs)
     for proc in procs:
         proc.join()
     records = [r for result in results if result and isinstance(result[0], tuple) and len(result[0]) == 3
@@ -423,8 +461,10 @@ def _run(args) -> int:
             cursor.execute(ADJACENCY_DDL)
         for n in sizes:
             say(f"\nbuilding {n:,} members ...")
-            forest = build(n, extra_users=extra)
+            with heartbeat(f"building {n:,} members"):
+                forest = build(n, extra_users=extra)
             first_user = n + 1
+            say(f"  timing {args.signups} sign-ups, ancestors, placement, team figures …")
             signups = measure_signups(forest, args.signups, first_user)
             ancestors = measure_ancestors(forest)
             batch, batch_ms = place()
@@ -458,7 +498,8 @@ def _run(args) -> int:
             rows, respace_ms = full_respace()
             say(f"  worst case here, a respace of the whole tree: {rows:,} rows in {respace_ms:,.0f} ms")
             vacuum()
-            ok, text, check_ms = check_tree()
+            with heartbeat("check_referral_tree"):
+                ok, text, check_ms = check_tree()
             say(f"  check_referral_tree: {text} in {check_ms / 1000:.1f} s")
             if not ok:
                 return 1

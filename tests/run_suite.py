@@ -4,6 +4,10 @@
   required; if either is unreachable, the run fails.
 - Elsewhere: PostgreSQL if reachable, else SQLite — and then it says, loudly, that
   the PostgreSQL-only tests (concurrency, invariants) were skipped.
+- ``QUANZI_TEST_DB=sqlite`` forces SQLite, the embedded database of ``make run`` (with
+  its local-memory cache and in-process Celery, as there), even in CI and with
+  PostgreSQL up: ``make test-sqlite-money`` runs the money tests on it (invariant I8:
+  exact on every supported database). ``QUANZI_TEST_DB=postgres`` requires PostgreSQL.
 
 Each run gets its own id (``QUANZI_TEST_RUN_ID``): the test database is
 ``test_quanzi_<id>``, every cache key is prefixed with it, and the real-worker Celery
@@ -16,7 +20,9 @@ import secrets
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/quanzi"
 REDIS_URL = "redis://127.0.0.1:6379"
 BANNER = "=" * 78
@@ -41,16 +47,36 @@ def pg_works(url: str) -> bool:
     return True
 
 
+def run_sqlite(env: dict[str, str]) -> int:
+    """The embedded mode, forced: SQLite, local-memory cache, in-process Celery."""
+    # Set, not only unset: a DATABASE_URL or CACHE_URL in .env must not win here.
+    env["DATABASE_URL"] = f"sqlite:///{ROOT / 'db.sqlite3'}"  # the test database is in memory
+    env["CACHE_URL"] = "locmemcache://quanzi-test"
+    for name in ("CELERY_BROKER_URL", "QUANZI_TEST_REDIS_URL"):
+        env.pop(name, None)
+    print(f"{BANNER}\nrunning on SQLite (QUANZI_TEST_DB=sqlite): the embedded database of `make run`,\n"
+          f"in memory, with the local-memory cache; PostgreSQL is not used.\n{BANNER}", flush=True)
+    return subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env)
+
+
 def main() -> int:
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     env.setdefault("QUANZI_TEST_RUN_ID", f"{os.getpid()}_{secrets.token_hex(3)}")
+    forced = env.get("QUANZI_TEST_DB", "").strip().lower()
+    if forced not in ("", "auto", "sqlite", "postgres"):
+        print(f"QUANZI_TEST_DB={forced!r}: expected sqlite, postgres or auto")
+        return 2
+    if forced == "sqlite":
+        return run_sqlite(env)
+    ci = ci or forced == "postgres"  # PostgreSQL and Redis required, as in CI
     db_url = env.get("DATABASE_URL") or PG_URL
     on_pg = db_url.startswith("postgres") and pg_works(db_url)
     redis_ok = reachable("127.0.0.1", 6379)
     if ci and not (on_pg and redis_ok):
-        print(f"{BANNER}\nCI=true but PostgreSQL ({db_url}) or Redis ({REDIS_URL}) is unreachable.\n{BANNER}")
+        print(f"{BANNER}\nCI=true (or QUANZI_TEST_DB=postgres) but PostgreSQL ({db_url}) or Redis"
+              f" ({REDIS_URL}) is unreachable.\n{BANNER}")
         return 2
     if on_pg:
         env["DATABASE_URL"] = db_url
@@ -65,6 +91,7 @@ def main() -> int:
         env.setdefault("CACHE_URL", f"{REDIS_URL}/1")
         env.setdefault("QUANZI_TEST_REDIS_URL", f"{REDIS_URL}/2")
     args = [sys.executable, "-m", "pytest", *sys.argv[1:]]
+    sys.stdout.flush()  # the banner before pytest's output, also in a CI log
     return subprocess.call(args, env=env)
 
 

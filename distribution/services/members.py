@@ -55,7 +55,8 @@ def member_create_for_user(*, user: User, invite_code: str | None = None,
 def _create_pending_pg(*, user_id: int, code: str, source: str, now: datetime) -> Member:
     """One statement: inviter locked FOR KEY SHARE, member row, history row."""
     for _attempt in range(_CODE_ATTEMPTS):
-        row = insert_pending_member(user_id=user_id, inviter_code=code, new_code=invite_code_generate(),
+        new_code = invite_code_generate()
+        row = insert_pending_member(user_id=user_id, inviter_code=code, new_code=new_code,
                                     source=source, now=now)
         if row is None:
             raise InviteCodeUnknown()
@@ -63,7 +64,8 @@ def _create_pending_pg(*, user_id: int, code: str, source: str, now: datetime) -
             raise InviteCodeOwn()  # the transaction rolls back the row just written
         if row.member_id is not None:
             member = Member(pk=row.member_id, user_id=user_id, parent_id=row.inviter_id, tree_id=row.tree_id,
-                            depth=row.depth, lft=0, rght=0, joined_at=now, bound_at=now, bind_source=source)
+                            depth=row.depth, lft=0, rght=0, joined_at=now, bound_at=now, bind_source=source,
+                            invite_code=new_code)
             member._state.adding = False
             member._state.db = "default"
             return member

@@ -4,7 +4,7 @@ import pytest
 
 from distribution.errors import InviteCodeMalformed, InviteCodeUnknown
 from distribution.models import BindingHistory, Member
-from distribution.services.members import member_get_or_create_for_user
+from distribution.services.members import member_create_for_user, member_get_or_create_for_user
 from distribution.tree import layout
 from mall.models import User
 from mall.services.accounts import user_register
@@ -104,3 +104,18 @@ def test_members_under_one_inviter_share_its_tree():
 
     assert {u.member.tree_id for u in users} == {inviter.tree_id}
     assert [u.member.parent_id for u in users] == [inviter.pk] * 3
+
+
+def test_the_member_a_signup_returns_carries_its_stored_invite_code():
+    # given: an inviter (on PostgreSQL the sign-up is one INSERT … RETURNING statement)
+    inviter = MemberFactory()
+
+    # when
+    member = member_create_for_user(user=UserFactory(), invite_code=inviter.invite_code)
+
+    # then: the returned node can invite at once, with the code that is stored
+    stored = Member.objects.get(pk=member.pk)
+    assert member.invite_code == stored.invite_code
+    assert len(stored.invite_code) == 10
+    invitee = member_create_for_user(user=UserFactory(), invite_code=member.invite_code)
+    assert invitee.parent_id == member.pk
