@@ -42,11 +42,11 @@ test: $(STAMP)
 
 ## make test-sqlite-money: the money tests once more on SQLite, the embedded database of
 ## `make run` (I8: exact on every supported database); no browser, no PostgreSQL-only tests
-MONEY_TESTS := tests/test_money.py tests/orders \
+MONEY_TESTS := tests/test_money.py tests/test_money_storage.py tests/orders \
 	tests/distribution/test_commission_*.py tests/distribution/test_wallet.py \
 	tests/distribution/test_earnings_*.py tests/distribution/test_selectors.py \
 	tests/distribution/test_levels.py tests/distribution/test_team_views.py \
-	tests/distribution/test_compliance.py
+	tests/distribution/test_compliance.py tests/distribution/test_money_property.py
 test-sqlite-money: $(STAMP)
 	QUANZI_TEST_DB=sqlite $(PY) tests/run_suite.py -m "not browser and not postgres" $(MONEY_TESTS) $(PYTEST_ARGS)
 

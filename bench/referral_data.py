@@ -78,6 +78,13 @@ def _text(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
+def _column_value(field, value):
+    """What the column stores: amounts are integer fen (common.fields.MoneyField)."""
+    from common.fields import MoneyField  # after django.setup()
+
+    return field.get_prep_value(value) if isinstance(field, MoneyField) else value
+
+
 def copy_model(model, rows: Iterable[dict]) -> int:
     """COPY rows (attname → value) into the model's table; other columns get their model
     default, so fields other apps add later with defaults do not break the loader."""
@@ -91,7 +98,8 @@ def copy_model(model, rows: Iterable[dict]) -> int:
     for chunk in _chunks(rows):
         buffer = io.StringIO()
         for row in chunk:
-            buffer.write("\t".join(_text(row.get(f.attname, defaults[f.attname])) for f in fields))
+            buffer.write("\t".join(_text(_column_value(f, row.get(f.attname, defaults[f.attname])))
+                                    for f in fields))
             buffer.write("\n")
         buffer.seek(0)
         with connection.cursor() as cursor:
