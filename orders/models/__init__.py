@@ -2,10 +2,12 @@ from orders.models.address import Address
 from orders.models.aftersale import (
     AFTERSALE_TRANSITIONS,
     OPEN_AFTERSALE_STATES,
+    REFUND_IN_FLIGHT_STATES,
     AfterSale,
     AfterSaleKind,
     AfterSaleState,
     Refund,
+    RefundKind,
     RefundState,
 )
 from orders.models.cart import CartItem
@@ -18,6 +20,7 @@ __all__ = [
     "AFTERSALE_TRANSITIONS",
     "OPEN_AFTERSALE_STATES",
     "ORDER_TRANSITIONS",
+    "REFUND_IN_FLIGHT_STATES",
     "Address",
     "AfterSale",
     "AfterSaleKind",
@@ -29,6 +32,7 @@ __all__ = [
     "OrderState",
     "Payment",
     "Refund",
+    "RefundKind",
     "RefundState",
     "SandboxRefund",
     "SandboxTrade",
