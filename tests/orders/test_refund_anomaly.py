@@ -20,8 +20,9 @@ from orders.payments.base import RefundStatus
 from orders.services.aftersale import aftersale_approve, aftersale_request, aftersale_withdraw
 from orders.services.fulfilment import order_confirm_receipt, order_ship
 from orders.services.refund import _apply_success, _lock_refund, aftersale_refund, refund_retry
+from tests.distribution.concurrency import run_parallel
 from tests.mall.factories import SKUFactory, UserFactory
-from tests.orders.factories import pay, place_order, post_refund_notice
+from tests.orders.factories import connect_with_retry, pay, place_order, post_refund_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +240,25 @@ def test_refunding_1_then_2_of_3_units_at_69_90_never_answers_500(client, hook_c
     expected = (3, Decimal("209.70")) if second.state == "succeeded" else (1, Decimal("69.90"))
     assert item_totals(second) == expected
     assert len(hook_calls["item_refunded"]) == (2 if second.state == "succeeded" else 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_eight_concurrent_retries_apply_the_refund_once(client, hook_calls):
+    refund = pending_refund()
+    corrupt_item(refund, refunded_amount=Decimal("25.00"))
+    post_refund_notice(client, refund)
+    corrupt_item(refund, refunded_amount=Decimal("0.00"))
+    operator = staff("view_refund", "retry_refund")
+
+    def retry(_: int) -> str:
+        connect_with_retry()
+        return refund_retry(refund=refund, actor=operator).state
+
+    results = run_parallel(8, retry)
+
+    assert results == ["succeeded"] * 8
+    assert item_totals(refund) == (1, Decimal("10.00"))
+    assert len(hook_calls["item_refunded"]) == 1
+    assert OrderEvent.objects.filter(order=refund.order, kind="refunded").count() == 1
+    assert OrderEvent.objects.filter(order=refund.order, kind="refund_retried").count() == 1
