@@ -165,3 +165,11 @@ class WithdrawalReviewForbidden(PermissionDenied):
 class SelfApprovalRefused(PermissionDenied):
     code = "self_approval_refused"
     default_message = _("You cannot review or pay out your own withdrawal.")
+
+
+class PayoutByReviewerRefused(PermissionDenied):
+    """Maker-checker: the payout is recorded by someone other than its approver."""
+
+    code = "payout_by_reviewer_refused"
+    default_message = _("The payout must be recorded by a staff member other than the one who approved "
+                        "the withdrawal.")

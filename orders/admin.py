@@ -1,10 +1,11 @@
 """Staff console for orders. Every change goes through a service; the records are read-only."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,13 +22,19 @@ from orders.models import (
     OrderItem,
     Payment,
     Refund,
+    RefundState,
     ReturnAddress,
     ShippingRule,
 )
 from orders.services.aftersale import aftersale_approve, aftersale_confirm_received, aftersale_reject
 from orders.services.checkout import shipping_rule_get
 from orders.services.fulfilment import order_ship
-from orders.services.refund import aftersale_refund
+from orders.services.refund import aftersale_refund, can_retry_refunds, refund_retry
+from orders.services.refund_after_window import (
+    after_window_refundable_items,
+    can_refund_after_window,
+    refund_after_window_create,
+)
 from orders.services.returns import (
     return_address_delete,
     return_address_make_default,
@@ -101,6 +108,45 @@ class AfterSalePhotoInline(ReadOnlyInline):
         )
 
 
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fk_name = "order"
+    fields = (
+        "refund_no",
+        "kind",
+        "order_item",
+        "quantity",
+        "amount",
+        "state",
+        "reason",
+        "requested_by",
+        "apply_error",
+        "created_at",
+        "succeeded_at",
+    )
+    readonly_fields = fields
+
+
+def anomaly_badge(text: object) -> str:
+    return format_html('<span class="refund-anomaly-badge" style="{}">{}</span>', ANOMALY_STYLE, text)
+
+
+ANOMALY_STYLE = "background:#ba2121;color:#fff;border-radius:4px;padding:1px 6px;white-space:nowrap"
+
+
+class RefundAnomalyFilter(admin.SimpleListFilter):
+    """Orders with a refund the gateway confirmed but that could not be applied."""
+
+    title = _("refund anomaly")
+    parameter_name = "refund_anomaly"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(has_refund_anomaly=True) if self.value() == "yes" else queryset
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -125,6 +171,23 @@ class ConfirmForm(forms.Form):
     pass
 
 
+class AfterWindowRefundForm(forms.Form):
+    order_item = forms.ModelChoiceField(label=_("Item"), queryset=OrderItem.objects.none())
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    amount = forms.DecimalField(
+        label=_("Refund amount"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Leave empty to refund everything those units paid."),
+    )
+    reason = forms.CharField(label=_("Reason for the refund"), max_length=200, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order_item"].queryset = after_window_refundable_items(order=order)
+
+
 def _action_page(
     model_admin: admin.ModelAdmin,
     request: HttpRequest,
@@ -134,10 +197,11 @@ def _action_page(
     form_class: type[forms.Form],
     perform: Callable[[forms.Form], object],
     done: str,
+    form_kwargs: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A staff action with an intermediate form: GET shows it, POST runs the service."""
     change_url = reverse(f"admin:orders_{obj._meta.model_name}_change", args=[obj.pk])
-    form = form_class(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
             perform(form)
@@ -159,13 +223,44 @@ def _action_page(
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ("number", "user", "shop", "state", "total_amount", "receiver", "created_at")
-    list_filter = ("state", "created_at", "shop")
+    list_display = (
+        "number",
+        "user",
+        "shop",
+        "state_display",
+        "total_amount",
+        "receiver",
+        "created_at",
+    )
+    list_filter = ("state", RefundAnomalyFilter, "created_at", "shop")
     search_fields = ("number", "user__phone", "receiver_phone")
     date_hierarchy = "created_at"
     list_select_related = ("user", "shop")
-    inlines = (OrderItemInline, PaymentInline, OrderEventInline)
+    inlines = (OrderItemInline, PaymentInline, RefundInline, OrderEventInline)
     change_form_template = "admin/orders/order/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        anomalies = Refund.objects.filter(order=OuterRef("pk"), state=RefundState.APPLY_FAILED)
+        return super().get_queryset(request).annotate(has_refund_anomaly=Exists(anomalies))
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_display(self, obj: Order) -> str:
+        if getattr(obj, "has_refund_anomaly", False):
+            return format_html(
+                "{} {}", obj.get_state_display(), anomaly_badge(RefundState.APPLY_FAILED.label)
+            )
+        return obj.get_state_display()
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        order = context.get("original")
+        context["can_refund_after_window"] = (
+            order is not None
+            and can_refund_after_window(request.user)
+            and after_window_refundable_items(order=order).exists()
+        )
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # shown read-only; staff act through the buttons
@@ -177,7 +272,34 @@ class OrderAdmin(ReadOnlyAdmin):
         ship = path(
             "<int:order_id>/ship/", self.admin_site.admin_view(self.ship_view), name="orders_order_ship"
         )
-        return [ship, *super().get_urls()]
+        refund = path(
+            "<int:order_id>/refund-after-window/",
+            self.admin_site.admin_view(self.after_window_refund_view),
+            name="orders_order_refund_after_window",
+        )
+        return [ship, refund, *super().get_urls()]
+
+    def after_window_refund_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        """售后期外退款: staff choose the item, units, amount (optional) and a reason."""
+        if not can_refund_after_window(request.user):
+            return HttpResponse(status=403)
+        order = get_object_or_404(Order, pk=order_id)
+        return _action_page(
+            self,
+            request,
+            order,
+            title=_("Refund after the after-sales window: %(number)s") % {"number": order.number},
+            form_class=AfterWindowRefundForm,
+            form_kwargs={"order": order},
+            done=_("Refund submitted to the payment gateway."),
+            perform=lambda form: refund_after_window_create(
+                order_item_id=form.cleaned_data["order_item"].pk,
+                quantity=form.cleaned_data["quantity"],
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            ),
+        )
 
     def ship_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
         if not request.user.has_perm("orders.change_order"):
@@ -325,9 +447,51 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ("refund_no", "order", "order_item", "amount", "state", "created_at", "succeeded_at")
-    list_filter = ("state", "provider", "created_at")
+    """退款异常 (``apply_failed``) stands out with a badge and has its own filter choice; staff
+    fix what the error names, then retry (``refund_retry``, under ``orders.retry_refund``)."""
+
+    list_display = (
+        "refund_no",
+        "order",
+        "order_item",
+        "kind",
+        "quantity",
+        "amount",
+        "state_display",
+        "created_at",
+        "succeeded_at",
+    )
+    list_filter = ("state", "kind", "provider", "created_at")
     search_fields = ("refund_no", "order__number", "provider_refund_id")
+    list_select_related = ("order", "order_item")
+    actions = ("retry",)
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_display(self, obj: Refund) -> str:
+        if obj.state == RefundState.APPLY_FAILED:
+            return anomaly_badge(obj.get_state_display())
+        return obj.get_state_display()
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return can_retry_refunds(request.user)
+
+    @admin.action(description=_("Retry the selected refund anomalies"), permissions=["retry"])
+    def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for refund in queryset.order_by("pk"):
+            try:
+                result = refund_retry(refund=refund, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{refund.refund_no}: {exc.message}", messages.ERROR)
+                continue
+            if result.state == RefundState.SUCCEEDED:
+                self.message_user(
+                    request, _("%(no)s: refunded.") % {"no": refund.refund_no}, messages.SUCCESS
+                )
+            else:
+                failed = _("%(no)s: still a refund anomaly: %(error)s")
+                self.message_user(
+                    request, failed % {"no": refund.refund_no, "error": result.apply_error}, messages.ERROR
+                )
 
 
 @admin.register(ShippingRule)

@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import DomainError, InvalidTransition, NotFound
+from common.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
 from mall.errors import InsufficientStock
 
 
@@ -225,3 +225,45 @@ class PhotoTooLarge(DomainError):
     @classmethod
     def named(cls, name: str) -> "PhotoTooLarge":
         return cls(format_lazy_message(_("%(name)s is larger than 5 MB."), name=name))
+# --- staff refunds: after the window, and refund anomalies ---------------------------------
+
+
+class AfterWindowRefundForbidden(PermissionDenied):
+    code = "after_window_refund_forbidden"
+    default_message = _("You do not have permission to refund after the after-sales window.")
+
+
+class AfterWindowRefundNotAllowed(DomainError):
+    code = "after_window_refund_not_allowed"
+    status = 409
+    default_message = _(
+        "A refund after the after-sales window is only for paid items whose window has closed; "
+        "before that, the shopper asks for after-sales."
+    )
+
+
+class RefundQuantityInvalid(DomainError):
+    code = "refund_quantity_invalid"
+    default_message = _("Choose between 1 and the number of units not refunded yet.")
+
+
+class RefundInFlight(DomainError):
+    code = "refund_in_flight"
+    status = 409
+    default_message = _("This item already has a refund in progress or a refund anomaly. Finish it first.")
+
+
+class RefundRetryForbidden(PermissionDenied):
+    code = "refund_retry_forbidden"
+    default_message = _("You do not have permission to retry refund anomalies.")
+
+
+class RefundTransitionInvalid(InvalidTransition):
+    code = "refund_transition_invalid"
+    default_message = _("This refund cannot be applied in its current state.")
+
+
+class RefundNotConfirmed(DomainError):
+    code = "refund_not_confirmed"
+    status = 409
+    default_message = _("The payment gateway does not confirm this refund, so it cannot be applied.")

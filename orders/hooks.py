@@ -14,8 +14,11 @@ themselves, so nothing is sent for a change that rolls back.
   (the ``(provider, transaction_id)`` row) and moves the order to paid: commission
   records are created exactly once with the payment. Duplicate notices never call it.
 - ``item_refunded(order_item, amount)`` — inside the transaction that marks the refund
-  succeeded; ``order_item.refunded_amount`` / ``refunded_quantity`` already include
-  ``amount`` (the exact Decimal refunded now), so the clawback is atomic with the refund.
+  succeeded (an after-sales refund, or a staff refund after the window closed);
+  ``order_item.refunded_amount`` / ``refunded_quantity`` already include ``amount`` (the
+  exact Decimal refunded now), so the clawback is atomic with the refund. If the handler
+  raises a domain or integrity error, the refund becomes 退款异常 instead (see
+  ``orders/services/refund.py``) and nothing of it is kept until staff retry.
 - ``item_window_closed(order_item)`` — inside the transaction that stamps
   ``window_closed_at``: commission settlement happens exactly once, with the closing.
 """

@@ -92,7 +92,10 @@ def _detail_qs(user: User) -> QuerySet[Order]:
         .prefetch_related(
             "items__product__images",
             Prefetch(
-                "events", queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "pk")
+                "events",
+                queryset=OrderEvent.objects.exclude(kind__in=OrderEvent.STAFF_ONLY_KINDS)
+                .select_related("actor")
+                .order_by("created_at", "pk"),
             ),
             Prefetch("aftersales", queryset=AfterSale.objects.order_by("-created_at", "-pk")),
             "refunds",
@@ -101,7 +104,8 @@ def _detail_qs(user: User) -> QuerySet[Order]:
 
 
 def order_detail_for_user(*, user: User, order_id: int) -> Order:
-    """The order with items, timeline (events, with their actor), after-sales, payment and refunds."""
+    """The order with items, timeline (events, with their actor; not the staff-only ones),
+    after-sales, payment and refunds."""
     order = _detail_qs(user).filter(pk=order_id).first()
     if order is None:
         raise OrderNotFound()
@@ -118,7 +122,12 @@ def order_detail_for_user_by_number(*, user: User, number: str) -> Order:
 
 
 def order_timeline(*, order: Order) -> list[OrderEvent]:
-    return list(order.events.select_related("actor").order_by("created_at", "pk"))
+    """The shopper's timeline: staff-only events (refund anomalies) left out."""
+    return list(
+        order.events.exclude(kind__in=OrderEvent.STAFF_ONLY_KINDS)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
 
 
 @dataclass(frozen=True)

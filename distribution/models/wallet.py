@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -181,6 +181,11 @@ class Withdrawal(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="withdrawal_amount_positive"),
             models.CheckConstraint(condition=Q(fee__gte=0) & Q(net_amount__gte=0),
                                    name="withdrawal_fee_and_net_not_negative"),
+            # Maker-checker: whoever records the payout is never whoever approved it.
+            models.CheckConstraint(
+                condition=(Q(paid_by__isnull=True) | Q(reviewed_by__isnull=True)
+                           | ~Q(paid_by=F("reviewed_by"))),
+                name="withdrawal_payer_is_not_reviewer"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,7 @@
 """Withdrawals: request (holds at once), review, payout. Every step is a guarded
-transition; the ledger's unique (withdrawal, kind) makes each money step happen once."""
+transition; the ledger's unique (withdrawal, kind) makes each money step happen once.
+Maker-checker: the staff member who records the payout (paid or failed) is never the one
+who approved the withdrawal, superusers included."""
 
 import re
 from datetime import datetime, time
@@ -16,6 +18,7 @@ from distribution.errors import (
     IdempotencyKeyReused,
     InsufficientBalance,
     PayoutAccountInvalid,
+    PayoutByReviewerRefused,
     SelfApprovalRefused,
     WalletInDebt,
     WithdrawalAmountInvalid,
@@ -126,12 +129,25 @@ def withdrawal_request(*, member: Member, amount: Decimal | str, payout_account_
 
 
 def _reviewable(*, withdrawal_id: int, operator: User, perm: str) -> Withdrawal:
-    """The withdrawal, if ``operator`` is active staff with ``perm`` and it is not their own."""
+    """The withdrawal, if ``operator`` is active staff with ``perm`` and it is not their own.
+
+    The payout desk's steps (paid, failed) also refuse the withdrawal's approver
+    (maker-checker); ``_transition`` checks that again under the row lock, and a database
+    CHECK (``withdrawal_payer_is_not_reviewer``) backs the paid step.
+    """
     withdrawal = Withdrawal.objects.select_related("wallet__member").filter(pk=withdrawal_id).first()
     if withdrawal is None:
         raise WithdrawalNotFound()
     _check_reviewer(withdrawal=withdrawal, operator=operator, perm=perm)
+    if perm == "pay_withdrawal":
+        _check_not_approver(withdrawal=withdrawal, operator=operator)
     return withdrawal
+
+
+def _check_not_approver(*, withdrawal: Withdrawal, operator: User) -> None:
+    """Superusers included: holding both permissions never lets one person approve and pay."""
+    if withdrawal.reviewed_by_id is not None and withdrawal.reviewed_by_id == operator.pk:
+        raise PayoutByReviewerRefused()
 
 
 def _check_reviewer(*, withdrawal: Withdrawal, operator: User, perm: str) -> None:
@@ -141,13 +157,18 @@ def _check_reviewer(*, withdrawal: Withdrawal, operator: User, perm: str) -> Non
         raise SelfApprovalRefused()
 
 
-def _transition(*, withdrawal_id: int, source: str, target: str, **fields: object) -> Withdrawal:
-    """Guarded state change: only from ``source``; returns the locked, updated row."""
+def _transition(*, withdrawal_id: int, source: str, target: str, payout_operator: User | None = None,
+                **fields: object) -> Withdrawal:
+    """Guarded state change: only from ``source``; returns the locked, updated row.
+
+    ``payout_operator``: the payout desk's step, refused to the withdrawal's approver."""
     withdrawal = lock_objects.withdrawal_lock(withdrawal_id=withdrawal_id)
     if withdrawal is None:
         raise WithdrawalNotFound()
     if withdrawal.state != source:
         raise WithdrawalStateInvalid()
+    if payout_operator is not None:
+        _check_not_approver(withdrawal=withdrawal, operator=payout_operator)
     for name, value in fields.items():
         setattr(withdrawal, name, value)
     withdrawal.state = target
@@ -185,7 +206,7 @@ def withdrawal_mark_paid(*, withdrawal_id: int, operator: User, reference: str) 
     if not reference:
         raise WithdrawalStateInvalid(code="reference_required")
     withdrawal = _transition(withdrawal_id=withdrawal_id, source=Withdrawal.State.APPROVED,
-                             target=Withdrawal.State.PAID, paid_by=operator,
+                             target=Withdrawal.State.PAID, payout_operator=operator, paid_by=operator,
                              paid_at=timezone.now(), payout_reference=reference[:64])
     _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.PAYOUT, held=-withdrawal.amount,
           withdrawn=withdrawal.amount, withdrawal=withdrawal)
@@ -196,7 +217,8 @@ def withdrawal_mark_paid(*, withdrawal_id: int, operator: User, reference: str) 
 def withdrawal_mark_failed(*, withdrawal_id: int, operator: User, reason: str) -> Withdrawal:
     _reviewable(withdrawal_id=withdrawal_id, operator=operator, perm="pay_withdrawal")
     withdrawal = _transition(withdrawal_id=withdrawal_id, source=Withdrawal.State.APPROVED,
-                             target=Withdrawal.State.FAILED, reject_reason=(reason or "").strip()[:200])
+                             target=Withdrawal.State.FAILED, payout_operator=operator,
+                             reject_reason=(reason or "").strip()[:200])
     _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.WITHDRAWAL_RELEASE,
           available=withdrawal.amount, held=-withdrawal.amount, withdrawal=withdrawal)
     return withdrawal

@@ -167,17 +167,37 @@ class RefundState(models.TextChoices):
     PENDING = "pending", _("pending")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    # The gateway says the money went back, but recording it here failed (an integrity or
+    # domain error that a redelivered notice cannot fix). Staff fix the data and retry.
+    APPLY_FAILED = "apply_failed", _("refund anomaly")
+
+
+# A refund whose money is (or may be) on its way: at most one per item at a time.
+REFUND_IN_FLIGHT_STATES = (RefundState.PENDING, RefundState.APPLY_FAILED)
+REFUND_LIVE_STATES = (RefundState.PENDING, RefundState.SUCCEEDED, RefundState.APPLY_FAILED)
+
+
+class RefundKind(models.TextChoices):
+    AFTERSALE = "aftersale", _("after-sales refund")
+    AFTER_WINDOW = "after_window", _("refund after the after-sales window")
 
 
 class Refund(models.Model):
-    """Money sent back through the gateway for one after-sale.
+    """Money sent back through the gateway for some units of one item.
+
+    Either for an after-sale (``kind=aftersale``), or a staff refund after the item's
+    after-sales window closed (``kind=after_window``: goodwill or a chargeback; no after-sale,
+    a mandatory reason, and ``requested_by`` the staff member) — the row is then its own
+    audit record: who, when, why, which item, how many units, how much.
 
     ``refund_no`` is our idempotency key at the gateway (out_refund_no); the gateway's
     own ``(provider, provider_refund_id)`` is unique too. An after-sale has at most one
-    live (pending or succeeded) refund; a failed one may be retried.
+    live (pending, succeeded or anomalous) refund; a failed one may be retried. An item has
+    at most one refund in flight (pending or anomalous) at a time.
     """
 
     State = RefundState
+    Kind = RefundKind
 
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
@@ -185,8 +205,26 @@ class Refund(models.Model):
     order_item = models.ForeignKey(
         OrderItem, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order item")
     )
+    kind = models.CharField(
+        _("type"), max_length=12, choices=RefundKind.choices, default=RefundKind.AFTERSALE
+    )
     aftersale = models.ForeignKey(
-        AfterSale, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("after-sales request")
+        AfterSale,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("after-sales request"),
+        null=True,
+        blank=True,
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     refund_no = models.CharField(_("refund number"), max_length=32, unique=True)
     provider = models.CharField(_("provider"), max_length=20)
@@ -196,6 +234,11 @@ class Refund(models.Model):
         _("state"), max_length=12, choices=RefundState.choices, default=RefundState.PENDING
     )
     failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+    apply_error = models.TextField(
+        _("error when applying"),
+        blank=True,
+        help_text=_("Why the refund the gateway confirmed could not be recorded (refund anomaly)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
 
@@ -203,16 +246,31 @@ class Refund(models.Model):
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("refund_after_window", _("Can refund after the after-sales window")),
+            ("retry_refund", _("Can retry a refund anomaly")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "provider_refund_id"], name="refund_unique_provider_id"
             ),
             models.UniqueConstraint(
                 fields=["aftersale"],
-                condition=Q(state__in=["pending", "succeeded"]),
+                condition=Q(state__in=REFUND_LIVE_STATES),
                 name="refund_one_live_per_aftersale",
             ),
+            models.UniqueConstraint(
+                fields=["order_item"],
+                condition=Q(state__in=REFUND_IN_FLIGHT_STATES),
+                name="refund_one_in_flight_per_item",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="refund_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(kind=RefundKind.AFTERSALE, aftersale__isnull=False)
+                | (Q(kind=RefundKind.AFTER_WINDOW, aftersale__isnull=True) & ~Q(reason="")),
+                name="refund_kind_matches_source",
+            ),
         ]
 
     def __str__(self) -> str:

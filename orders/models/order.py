@@ -193,6 +193,12 @@ class OrderEvent(models.Model):
         REFUND_REQUESTED = "refund_requested", _("Refund submitted")
         REFUNDED = "refunded", _("Refunded")
         REFUND_FAILED = "refund_failed", _("Refund failed")
+        AFTER_WINDOW_REFUND_REQUESTED = "after_window_refund", _("After-window refund submitted")
+        # Staff-only (never on the shopper's timeline): they carry error texts.
+        REFUND_APPLY_FAILED = "refund_apply_failed", _("Refund anomaly")
+        REFUND_RETRIED = "refund_retried", _("Refund anomaly retried")
+
+    STAFF_ONLY_KINDS = (Kind.REFUND_APPLY_FAILED, Kind.REFUND_RETRIED)
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)

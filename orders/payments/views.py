@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 @csrf_exempt
 @require_POST
 def payment_notify(request: HttpRequest, provider: str) -> HttpResponse:
-    """``POST /pay/notify/<provider>/``: 204 when applied (or a duplicate), 4xx otherwise.
+    """``POST /pay/notify/<provider>/``: 204 when applied (or a duplicate, or a confirmed
+    refund recorded as 退款异常 because it cannot be applied), 4xx otherwise.
 
     A 4xx makes a real provider retry later, which is right for a notice we could not
     verify; everything refused is logged by the service with its reason.

@@ -27,6 +27,7 @@ from orders.errors import (
 from orders.lock_objects import aftersale_lock, order_items_lock, order_lock
 from orders.models import (
     OPEN_AFTERSALE_STATES,
+    REFUND_IN_FLIGHT_STATES,
     AfterSale,
     AfterSaleKind,
     AfterSaleState,
@@ -210,11 +211,12 @@ def aftersale_reject(*, aftersale: AfterSale, actor: User | None, reason: str) -
 
 @transaction.atomic
 def aftersale_withdraw(*, aftersale: AfterSale, user: User) -> AfterSale:
-    """The shopper withdraws a request that has not been refunded yet (and no refund is under way)."""
+    """The shopper withdraws a request that has not been refunded yet (and no refund is under
+    way or stuck as a refund anomaly: the gateway may already have sent the money)."""
     locked = _lock_chain(aftersale.pk)
     if locked.user_id != user.pk:
         raise AfterSaleNotFound()
-    if locked.refunds.filter(state="pending").exists():
+    if locked.refunds.filter(state__in=REFUND_IN_FLIGHT_STATES).exists():
         raise AfterSaleNotAllowed()
     return aftersale_transition(
         aftersale=locked,

@@ -1,32 +1,51 @@
-"""Refunds through the gateway, for approved after-sales.
+"""Refunds through the gateway: for approved after-sales (``aftersale_refund``) and, after
+the window, by staff (``services.refund_after_window``).
 
-``aftersale_refund`` writes a pending Refund under the locks and commits; then the
-gateway is asked (a network call, outside the transaction; idempotent per refund_no).
-The refund counts only when the gateway confirms it, by a signed notice or a query:
-``refund_confirm`` then, in ONE transaction, marks it succeeded (guarded), adds the
-amount to the item, closes the after-sale and calls ``item_refunded``.
+A pending Refund is written under the locks and committed; then the gateway is asked (a
+network call, outside the transaction; idempotent per refund_no). The refund counts only
+when the gateway confirms it, by a signed notice or a query: ``refund_confirm`` then, in ONE
+transaction, marks it succeeded (guarded), adds the amount to the item, closes the
+after-sale and calls ``item_refunded``.
+
+退款异常 (``apply_failed``): if recording a success the gateway confirmed fails for a reason
+a redelivered notice cannot fix (an integrity or domain error: inconsistent data, a hook
+that refuses), that work is rolled back to a savepoint and the refund is marked
+``apply_failed`` with the error, logged at ERROR, and the notice is acknowledged, so the
+gateway stops redelivering instead of meeting a 500 forever. Staff fix the data and
+retry (``refund_retry``), which asks the gateway again and applies the success at most once.
 """
 
 import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import DomainError
 from common.fields import money_value
 from common.money import from_fen, to_fen
 from mall.models import User
 from mall.services.catalog import sku_release_stock
-from orders.errors import AfterSaleNotAllowed, AfterSaleTransitionInvalid, RefundExceedsPaid
+from orders.errors import (
+    AfterSaleNotAllowed,
+    AfterSaleTransitionInvalid,
+    PaymentGatewayError,
+    RefundExceedsPaid,
+    RefundNotConfirmed,
+    RefundRetryForbidden,
+    RefundTransitionInvalid,
+)
 from orders.hooks import hooks
-from orders.lock_objects import order_items_lock, refund_lock
+from orders.lock_objects import aftersale_lock, order_items_lock, order_lock, refund_lock
 from orders.models import (
+    ORDER_TRANSITIONS,
     AfterSale,
     AfterSaleKind,
     AfterSaleState,
+    Order,
     OrderEvent,
     OrderItem,
     OrderState,
@@ -34,6 +53,7 @@ from orders.models import (
     Refund,
     RefundState,
 )
+from orders.models.aftersale import REFUND_LIVE_STATES
 from orders.payments import get_gateway, notify_url
 from orders.payments.base import GatewayUnavailable, RefundStatus
 from orders.services.aftersale import _lock_chain, refundable_amount
@@ -41,6 +61,10 @@ from orders.services.payment import _reject
 from orders.services.transitions import aftersale_transition, event_add, order_transition
 
 logger = logging.getLogger(__name__)
+RETRY_PERMISSION = "orders.retry_refund"
+# Errors that applying a confirmed refund can meet and that a redelivered notice would only
+# meet again: the refund becomes 退款异常 instead of failing the notice (500) forever.
+APPLY_ERRORS = (IntegrityError, DataError, DomainError)
 
 
 def _refund_ready_state(aftersale: AfterSale) -> str:
@@ -51,24 +75,32 @@ def _refund_ready_state(aftersale: AfterSale) -> str:
     )
 
 
+def next_refund_no(*, order: Order) -> str:
+    """The order's next refund number; the caller holds the order's row lock."""
+    sequence = Refund.objects.filter(order_id=order.pk).count() + 1
+    return f"R{order.number}{sequence:03d}"
+
+
 @transaction.atomic
 def _refund_create(*, aftersale: AfterSale, actor: User | None) -> Refund:
     locked = _lock_chain(aftersale.pk)
     if locked.state != _refund_ready_state(locked):
         raise AfterSaleTransitionInvalid.between(locked.state, AfterSaleState.REFUNDED)
-    if locked.refunds.filter(state__in=[RefundState.PENDING, RefundState.SUCCEEDED]).exists():
+    if locked.refunds.filter(state__in=REFUND_LIVE_STATES).exists():
         raise AfterSaleNotAllowed()
     payment = Payment.objects.filter(order_id=locked.order_id).first()
     if payment is None:
         raise AfterSaleNotAllowed()
     if locked.amount > refundable_amount(order_item=locked.order_item, quantity=locked.quantity):
         raise RefundExceedsPaid()
-    sequence = Refund.objects.filter(order_id=locked.order_id).count() + 1
     refund = Refund.objects.create(
         order_id=locked.order_id,
         order_item=locked.order_item,
+        kind=Refund.Kind.AFTERSALE,
         aftersale=locked,
-        refund_no=f"R{locked.order.number}{sequence:03d}",
+        quantity=locked.quantity,
+        requested_by=actor if actor is not None and actor.pk else None,
+        refund_no=next_refund_no(order=locked.order),
         provider=payment.provider,
         amount=locked.amount,
     )
@@ -103,39 +135,57 @@ def aftersale_refund(*, aftersale: AfterSale, actor: User | None) -> Refund:
     return refund
 
 
-def _lock_for_refund(refund_no: str) -> tuple[Refund, AfterSale] | None:
-    ids = Refund.objects.filter(refund_no=refund_no).values_list("pk", "aftersale_id").first()
+def _lock_refund(refund_id: int) -> tuple[Refund, AfterSale | None]:
+    """Lock a refund with its order, items and after-sale (if any), in the house order."""
+    ids = Refund.objects.filter(pk=refund_id).values_list("order_id", "aftersale_id").first()
     if ids is None:
-        return None
-    aftersale = _lock_chain(ids[1])
-    return refund_lock(refund_id=ids[0]), aftersale
+        raise Refund.DoesNotExist
+    order = order_lock(order_id=ids[0])
+    items = {item.pk: item for item in order_items_lock(order_id=order.pk)}
+    aftersale = aftersale_lock(aftersale_id=ids[1]) if ids[1] is not None else None
+    refund = refund_lock(refund_id=refund_id)
+    refund.order, refund.order_item = order, items[refund.order_item_id]
+    if aftersale is not None:
+        aftersale.order, aftersale.order_item = order, refund.order_item
+    return refund, aftersale
 
 
-def _apply_success(*, refund: Refund, aftersale: AfterSale, status: RefundStatus) -> None:
+def _apply_success(*, refund: Refund, aftersale: AfterSale | None, status: RefundStatus) -> None:
     now = timezone.now()
-    Refund.objects.filter(pk=refund.pk, state=RefundState.PENDING).update(
+    applied = Refund.objects.filter(
+        pk=refund.pk, state__in=[RefundState.PENDING, RefundState.APPLY_FAILED]
+    ).update(
         state=RefundState.SUCCEEDED,
         provider_refund_id=status.refund_id,
         succeeded_at=status.success_time or now,
+        apply_error="",
     )
-    OrderItem.objects.filter(pk=aftersale.order_item_id).update(
-        refunded_quantity=F("refunded_quantity") + aftersale.quantity,
+    if applied != 1:  # the locks make this impossible; never count a refund twice if they do not
+        raise RefundTransitionInvalid()
+    OrderItem.objects.filter(pk=refund.order_item_id).update(
+        refunded_quantity=F("refunded_quantity") + refund.quantity,
         refunded_amount=F("refunded_amount") + money_value(refund.amount),
     )
-    item = aftersale.order_item
+    item = refund.order_item
     item.refresh_from_db(fields=["refunded_quantity", "refunded_amount"])
-    aftersale_transition(
-        aftersale=aftersale,
-        to=AfterSaleState.REFUNDED,
-        event_kind=OrderEvent.Kind.REFUNDED,
-        message=f"{item.product_title} × {aftersale.quantity} ¥{refund.amount}",
-    )
-    order = aftersale.order
+    message = f"{item.product_title} × {refund.quantity} ¥{refund.amount}"
+    if aftersale is not None:
+        aftersale_transition(
+            aftersale=aftersale,
+            to=AfterSaleState.REFUNDED,
+            event_kind=OrderEvent.Kind.REFUNDED,
+            message=message,
+        )
+    else:
+        event_add(order_id=refund.order_id, kind=OrderEvent.Kind.REFUNDED, message=message)
+    order = refund.order
     if order.state == OrderState.PAID:  # never shipped: the units go back on sale
-        sku_release_stock(sku_id=item.sku_id, quantity=aftersale.quantity)
+        sku_release_stock(sku_id=item.sku_id, quantity=refund.quantity)
     hooks.call("item_refunded", order_item=item, amount=refund.amount)
     items = order_items_lock(order_id=order.pk)  # already ours; re-read for the totals
-    if all(i.refunded_quantity == i.quantity for i in items):
+    # A completed order stays completed when a refund after its window empties it.
+    everything_refunded = all(i.refunded_quantity == i.quantity for i in items)
+    if everything_refunded and OrderState.CANCELLED in ORDER_TRANSITIONS[order.state]:
         order_transition(
             order=order,
             to=OrderState.CANCELLED,
@@ -145,26 +195,64 @@ def _apply_success(*, refund: Refund, aftersale: AfterSale, status: RefundStatus
         )
 
 
+def _apply_or_mark_anomaly(*, refund: Refund, aftersale: AfterSale | None, status: RefundStatus) -> bool:
+    """Apply a confirmed success in a savepoint; on an error that retrying the same notice
+    cannot cure, keep nothing of it and mark the refund 退款异常. True when applied."""
+    try:
+        with transaction.atomic():
+            _apply_success(refund=refund, aftersale=aftersale, status=status)
+    except APPLY_ERRORS as exc:
+        _mark_anomaly(refund=refund, error=f"{type(exc).__name__}: {exc}")
+        return False
+    return True
+
+
+def _mark_anomaly(*, refund: Refund, error: str) -> None:
+    Refund.objects.filter(pk=refund.pk, state__in=[RefundState.PENDING, RefundState.APPLY_FAILED]).update(
+        state=RefundState.APPLY_FAILED, apply_error=error[:2000]
+    )
+    event_add(
+        order_id=refund.order_id,
+        kind=OrderEvent.Kind.REFUND_APPLY_FAILED,
+        message=f"{refund.refund_no}: {error}",
+    )
+    logger.error(
+        "refund anomaly: order %s refund %s (id %s) confirmed by the gateway but not applied: %s",
+        refund.order.number,
+        refund.refund_no,
+        refund.pk,
+        error,
+    )
+
+
+def _check_amount(*, refund: Refund, status: RefundStatus) -> None:
+    if status.amount_fen != to_fen(refund.amount):
+        raise _reject(
+            "amount_mismatch",
+            _("The amount does not match the refund."),
+            refund=refund.refund_no,
+            amount=str(from_fen(status.amount_fen)),
+        )
+
+
 def refund_confirm(*, provider: str, status: RefundStatus) -> Refund:
-    """Apply the gateway's verdict on a refund, exactly once (duplicates return early)."""
+    """Apply the gateway's verdict on a refund, exactly once (duplicates return early).
+
+    A success that cannot be applied leaves the refund 退款异常 and returns normally: the
+    notice is acknowledged, nothing else changed, staff see it in the admin.
+    """
     if status.mchid != get_gateway(provider).merchant_id:
         raise _reject("wrong_merchant", _("The notice is for another merchant."), mchid=status.mchid)
+    refund_id = Refund.objects.filter(refund_no=status.out_refund_no).values_list("pk", flat=True).first()
+    if refund_id is None:
+        raise _reject("unknown_refund", _("No such refund."), out_refund_no=status.out_refund_no)
     with transaction.atomic():
-        locked = _lock_for_refund(status.out_refund_no)
-        if locked is None:
-            raise _reject("unknown_refund", _("No such refund."), out_refund_no=status.out_refund_no)
-        refund, aftersale = locked
+        refund, aftersale = _lock_refund(refund_id)
         if refund.state != RefundState.PENDING or refund.provider != provider:
-            return refund  # already applied
+            return refund  # already applied, or an anomaly that staff retry
         if status.status == "SUCCESS":
-            if status.amount_fen != to_fen(refund.amount):
-                raise _reject(
-                    "amount_mismatch",
-                    _("The amount does not match the refund."),
-                    refund=refund.refund_no,
-                    amount=str(from_fen(status.amount_fen)),
-                )
-            _apply_success(refund=refund, aftersale=aftersale, status=status)
+            _check_amount(refund=refund, status=status)
+            _apply_or_mark_anomaly(refund=refund, aftersale=aftersale, status=status)
         elif status.status in ("ABNORMAL", "CLOSED"):
             Refund.objects.filter(pk=refund.pk, state=RefundState.PENDING).update(
                 state=RefundState.FAILED, failure_reason=status.status
@@ -172,6 +260,51 @@ def refund_confirm(*, provider: str, status: RefundStatus) -> Refund:
             event_add(order_id=refund.order_id, kind=OrderEvent.Kind.REFUND_FAILED, message=refund.refund_no)
         refund.refresh_from_db()
         return refund
+
+
+def can_retry_refunds(user: User) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm(RETRY_PERMISSION))
+
+
+def refund_retry(*, refund: Refund, actor: User) -> Refund:
+    """Staff retry a refund anomaly after fixing what made it fail.
+
+    Asks the gateway again (outside the transaction), then applies the success in a fresh
+    transaction under the locks. Idempotent: a refund already applied is returned as it is,
+    so two retries never refund twice. A retry that fails again stays 退款异常 with the new
+    error (check ``state`` on the result).
+    """
+    if not can_retry_refunds(actor):
+        raise RefundRetryForbidden()
+    refund = Refund.objects.select_related("order").get(pk=refund.pk)
+    if refund.state == RefundState.SUCCEEDED:
+        return refund
+    if refund.state != RefundState.APPLY_FAILED:
+        raise RefundTransitionInvalid()
+    try:
+        status = get_gateway(refund.provider).query_refund(
+            out_trade_no=refund.order.number, out_refund_no=refund.refund_no
+        )
+    except GatewayUnavailable as exc:
+        raise PaymentGatewayError() from exc
+    if status.status != "SUCCESS":
+        raise RefundNotConfirmed()
+    with transaction.atomic():
+        locked, aftersale = _lock_refund(refund.pk)
+        if locked.state == RefundState.SUCCEEDED:
+            return locked  # another retry won the lock first
+        if locked.state != RefundState.APPLY_FAILED:
+            raise RefundTransitionInvalid()
+        _check_amount(refund=locked, status=status)
+        event_add(
+            order_id=locked.order_id,
+            kind=OrderEvent.Kind.REFUND_RETRIED,
+            actor=actor,
+            message=locked.refund_no,
+        )
+        _apply_or_mark_anomaly(refund=locked, aftersale=aftersale, status=status)
+    locked.refresh_from_db()
+    return locked
 
 
 def refunds_reconcile(*, now: datetime | None = None, limit: int = 200) -> int:

@@ -13,7 +13,7 @@ from common.errors import DomainError
 from orders import selectors
 from orders.errors import AfterSaleNotFound, TrackingRequired
 from orders.forms import AfterSaleForm, ShipBackForm
-from orders.models import AfterSale, AfterSaleKind, AfterSaleState, RefundState
+from orders.models import REFUND_IN_FLIGHT_STATES, AfterSale, AfterSaleKind, AfterSaleState, RefundState
 from orders.selectors import AfterSaleOption
 from orders.services.aftersale import (
     aftersale_buyer_ship,
@@ -119,7 +119,7 @@ def _steps(aftersale: AfterSale) -> list[dict[str, object]]:
 def aftersale_detail(request: HttpRequest, aftersale_id: int) -> HttpResponse:
     aftersale = selectors.aftersale_get_for_user(user=request.user, aftersale_id=aftersale_id)
     refunds = list(aftersale.refunds.all())
-    refund_pending = any(r.state == RefundState.PENDING for r in refunds)
+    refund_pending = any(r.state in REFUND_IN_FLIGHT_STATES for r in refunds)
     awaiting_return = (
         aftersale.state == AfterSaleState.APPROVED and aftersale.kind == AfterSaleKind.RETURN_AND_REFUND
     )

@@ -41,8 +41,10 @@ def settled_world() -> Settled:
 
 
 def refund_after_settlement(order: Order, *, quantity: int, amount: str) -> None:
-    """A goodwill refund after the window closed (as ``test_commission_engine`` does): the
-    item carries the refund, then the orders hook fires the clawback."""
+    """A goodwill refund after the window closed, modelled at the hook (as
+    ``test_commission_engine`` does): the item carries the refund, then the orders hook fires
+    the clawback. The product path (staff 售后期外退款 → gateway → notice) is tested end to
+    end in ``test_refund_after_window``."""
     item = order.items.get()
     type(item).objects.filter(pk=item.pk).update(refunded_quantity=quantity,
                                                  refunded_amount=Decimal(amount))

@@ -445,6 +445,27 @@ def test_staff_without_the_review_permission_get_403_and_no_actions(client, queu
     assert balances(wallet) == (Decimal("40.00"), Decimal("60.00"), Decimal("0.00"))
 
 
+def test_the_approver_cannot_record_the_payout_even_as_superuser(admin_client, admin_user, queue):
+    _, wallet, first, _, _ = queue
+    _action(admin_client, "approve", [first.pk])
+    first.refresh_from_db()
+    assert (first.state, first.reviewed_by_id) == ("approved", admin_user.pk)
+
+    from_page = admin_client.post(reverse("admin:distribution_withdrawal_paid", args=[first.pk]),
+                                  {"reference": "ICBC-1"})
+    from_list = admin_client.post(reverse("admin:distribution_withdrawal_changelist") + "?queue=approved",
+                                  {"action": "mark_paid", ACTION_CHECKBOX_NAME: [first.pk], "apply": "1",
+                                   "reference": "ICBC-1"}, follow=True)
+
+    refused = "打款须由审核人以外的另一位员工登记。"
+    assert refused in page_text(from_page)
+    assert messages_of(from_list) == [f"{first}: {refused}"]
+    first.refresh_from_db()
+    assert (first.state, first.paid_by_id, first.payout_reference) == ("approved", None, "")
+    assert balances(wallet) == (Decimal("40.00"), Decimal("60.00"), Decimal("0.00"))
+    assert not LedgerEntry.objects.filter(withdrawal=first, kind="payout").exists()
+
+
 def test_a_reviewer_cannot_pay_and_a_cashier_cannot_approve(client, queue):
     _, _, first, _, approved = queue
     client.force_login(staff("view_withdrawal", "review_withdrawal"))

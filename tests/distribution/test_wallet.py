@@ -12,6 +12,7 @@ from distribution.errors import (
     IdempotencyKeyReused,
     InsufficientBalance,
     PayoutAccountInvalid,
+    PayoutByReviewerRefused,
     SelfApprovalRefused,
     WalletInDebt,
     WithdrawalBelowMinimum,
@@ -211,6 +212,47 @@ def test_reject_and_failure_release_the_hold():
 
     assert _balances(wallet) == (Decimal("100.00"), Decimal("0.00"), Decimal("0.00"))
     assert wallets_reconcile().ok
+
+
+@pytest.mark.parametrize("superuser", [False, True], ids=["both-permissions", "superuser"])
+def test_the_approver_can_never_record_the_payout(superuser):
+    member, wallet, account = funded_member("100.00")
+    withdrawal = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
+                                    idempotency_key="key-00000001")
+    both = UserFactory(is_staff=True, is_superuser=True) if superuser else staff("review_withdrawal",
+                                                                                  "pay_withdrawal")
+    withdrawal_approve(withdrawal_id=withdrawal.pk, operator=both)
+    entries_before = list(LedgerEntry.objects.order_by("pk").values_list("pk", flat=True))
+
+    with pytest.raises(PayoutByReviewerRefused) as refused:
+        withdrawal_mark_paid(withdrawal_id=withdrawal.pk, operator=both, reference="BANK-2026-0001")
+    with pytest.raises(PayoutByReviewerRefused):
+        withdrawal_mark_failed(withdrawal_id=withdrawal.pk, operator=both, reason="银行退票")
+
+    assert refused.value.code == "payout_by_reviewer_refused"
+    withdrawal.refresh_from_db()
+    assert (withdrawal.state, withdrawal.reviewed_by_id) == ("approved", both.pk)
+    assert (withdrawal.paid_by_id, withdrawal.paid_at, withdrawal.payout_reference) == (None, None, "")
+    assert list(LedgerEntry.objects.order_by("pk").values_list("pk", flat=True)) == entries_before
+    assert _balances(wallet) == (Decimal("40.00"), Decimal("60.00"), Decimal("0.00"))
+    # A second person records it.
+    withdrawal_mark_paid(withdrawal_id=withdrawal.pk, operator=staff("pay_withdrawal"), reference="BANK-1")
+    assert _balances(wallet) == (Decimal("40.00"), Decimal("0.00"), Decimal("60.00"))
+
+
+def test_the_database_refuses_a_payout_recorded_by_the_approver():
+    member, _, account = funded_member("100.00")
+    withdrawal = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
+                                    idempotency_key="key-00000001")
+    reviewer, cashier = staff("review_withdrawal"), staff("pay_withdrawal")
+    withdrawal_approve(withdrawal_id=withdrawal.pk, operator=reviewer)
+    withdrawal_mark_paid(withdrawal_id=withdrawal.pk, operator=cashier, reference="BANK-1")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Withdrawal.objects.filter(pk=withdrawal.pk).update(paid_by=reviewer)
+
+    withdrawal.refresh_from_db()
+    assert (withdrawal.reviewed_by_id, withdrawal.paid_by_id) == (reviewer.pk, cashier.pk)
 
 
 def test_review_needs_the_permission_and_never_ones_own():

@@ -5,9 +5,11 @@ from decimal import Decimal
 import factory
 from django.db import connection
 from django.db.utils import OperationalError
+from django.http import HttpResponse
+from django.test import Client
 
 from mall.models import SKU, User
-from orders.models import Address, Order, OrderItem, ReturnAddress
+from orders.models import Address, Order, OrderItem, Refund, ReturnAddress, SandboxRefund
 from orders.payments import sandbox_provider
 from orders.services.checkout import CheckoutLine, order_create
 from orders.services.payment import payment_notice_handle, payment_start
@@ -86,6 +88,22 @@ def pay(order: Order) -> Order:
     return order
 
 
+NOTIFY_URL = "/pay/notify/sandbox/"
+
+
+def post_refund_notice(client: Client, refund: Refund) -> HttpResponse:
+    """The sandbox provider's signed notice for ``refund``, POSTed to the real notify endpoint
+    (what its delivery task does over HTTP); returns the endpoint's response."""
+    provider_refund = SandboxRefund.objects.select_related("trade").get(out_refund_no=refund.refund_no)
+    headers, body = sandbox_provider.refund_notice_build(provider_refund)
+    return client.post(
+        NOTIFY_URL,
+        data=body,
+        content_type="application/json",
+        headers={k: v for k, v in headers.items() if k != "Content-Type"},
+    )
+
+
 def connect_with_retry(attempts: int = 20) -> None:
     """Open this thread's connection; other test runs may briefly hold many connections."""
     import time
@@ -106,5 +124,6 @@ __all__ = [
     "connect_with_retry",
     "pay",
     "place_order",
+    "post_refund_notice",
     "set_discount",
 ]
