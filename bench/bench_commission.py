@@ -47,9 +47,9 @@ BENEFICIARY_PAIRS = 250  # sellers (tier 1) each under their own mid (tier 2)
 
 
 def _world(buyers: int) -> dict:
+    from distribution.commission.services.rules import level_rate_set, rules_update
     from distribution.models import Member, ResellerLevel
-    from distribution.services.members import member_create_for_user
-    from distribution.services.rules import level_rate_set, rules_update
+    from distribution.referral.services.members import member_create_for_user
     from mall.models import SKU, Category, Product, Supplier, User
     from orders.models import Address
 
@@ -110,7 +110,7 @@ def _time_services(orders: list) -> tuple[list[float], float]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from distribution.services.commission import commission_create_for_order
+    from distribution.commission.services.records import commission_create_for_order
 
     latencies, queries = [], []
     for order in orders:
@@ -187,7 +187,7 @@ def _due_records(total: int) -> None:
     from django.utils import timezone
 
     from distribution.models import CommissionRecord
-    from distribution.services.members import member_get_or_create_for_user
+    from distribution.referral.services.members import member_get_or_create_for_user
     from mall.models import SKU, User
     from orders.models import Order, OrderItem
 
@@ -281,8 +281,8 @@ def _reset() -> None:
 
 
 def bench_settlement(total: int) -> None:
-    from distribution.services.commission import commissions_settle_due
-    from distribution.services.reconcile import wallets_reconcile
+    from distribution.commission.services.records import commissions_settle_due
+    from distribution.wallet.services.reconcile import wallets_reconcile
 
     say(f"\n== settlement sweep over {total:,} due records ==")
     _due_records(total)

@@ -106,9 +106,9 @@ def _fixtures(n: int) -> dict:
 def _referral_chain(buyer_user) -> dict:
     """The usual case: the buyer was invited by a reseller, who was invited by another, so
     checkout snapshots a 2-tier chain and payment creates 2 commission records."""
+    from distribution.commission.services.rules import level_rate_set
     from distribution.models import Member, ResellerLevel
-    from distribution.services.members import member_create_for_user
-    from distribution.services.rules import level_rate_set
+    from distribution.referral.services.members import member_create_for_user
     from mall.models import User
 
     level = ResellerLevel.objects.create(name="金牌", weight=10)

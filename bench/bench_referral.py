@@ -91,7 +91,7 @@ def _timed(fn, *args) -> float:
 def _signup(user_id: int, code: str):
     from django.db import transaction
 
-    from distribution.services.members import member_create_for_user
+    from distribution.referral.services.members import member_create_for_user
     from mall.models import User
 
     with transaction.atomic():  # on-commit scheduling runs inside the timing, at the exit
@@ -158,7 +158,7 @@ def measure_team(member_id: int, runs: int = 30, floor_runs: int = 5) -> dict:
 
 
 def place(tree_id: int = 1):
-    from distribution.services.placement import referral_tree_place_pending
+    from distribution.referral.services.placement import referral_tree_place_pending
 
     started = time.perf_counter_ns()
     result = referral_tree_place_pending(tree_id=tree_id, wait=True)
@@ -191,7 +191,7 @@ def full_respace(tree_id: int = 1) -> tuple[int, float]:
     from django.db import transaction
 
     from distribution import lock_objects
-    from distribution.tree.placement import respace_tree
+    from distribution.referral.tree.placement import respace_tree
 
     started = time.perf_counter_ns()
     with transaction.atomic():
@@ -224,7 +224,7 @@ def check_tree() -> tuple[bool, str, float]:
 
     from django.utils import timezone
 
-    from distribution.tree.check import check_forest
+    from distribution.referral.tree.check import check_forest
 
     started = time.perf_counter_ns()
     report = check_forest(stale_before=timezone.now() - timedelta(seconds=60))
@@ -269,7 +269,7 @@ def _placer(interval: float, start, seconds: float, queue) -> None:
     """The production schedule: a placement of the tree every ``interval`` seconds
     (coalesced queued task + sweep), right away again if a batch overran."""
     setup_django(DB_NAME)
-    from distribution.services.placement import referral_tree_place_pending
+    from distribution.referral.services.placement import referral_tree_place_pending
 
     start_at, stop_at = _ready(start, seconds)
     batches = []

@@ -54,7 +54,7 @@ def generate(n: int, seed: int = 42) -> Forest:
 
 def number(forest: Forest) -> list[tuple[int, int, int, int]]:
     """``(id, lft, rght, depth)`` for every member: the layout a respace of the root gives."""
-    from distribution.tree import layout
+    from distribution.referral.tree import layout
 
     children: dict[int, list[int]] = {}
     for i in range(1, forest.n):

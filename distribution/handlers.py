@@ -8,12 +8,12 @@ database for items whose window has closed (see ``distribution/tasks.py``).
 
 from decimal import Decimal
 
-from distribution.services.commission import (
+from distribution.commission.services.records import (
     commission_create_for_order,
     commission_recompute_for_item,
     commission_snapshot_for_order,
 )
-from distribution.services.members import member_create_for_user
+from distribution.referral.services.members import member_create_for_user
 from mall.models import User
 from orders.models import Order, OrderItem, Payment
 

@@ -133,7 +133,7 @@ class SalesFigures:
 
 def member_sales_figures(*, member: Member) -> SalesFigures:
     # services.commission imports this module (member_ancestors), so it is imported here.
-    from distribution.services.commission import member_settled_commission
+    from distribution.commission.services.records import member_settled_commission
 
     return SalesFigures(
         own_sales=Decimal(member.own_paid_sales).quantize(ZERO),

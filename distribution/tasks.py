@@ -7,9 +7,12 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from distribution.services.placement import referral_tree_place_pending, referral_trees_place_all_pending
-from distribution.services.settings import referral_settings_get
-from distribution.tree.check import check_forest
+from distribution.referral.services.placement import (
+    referral_tree_place_pending,
+    referral_trees_place_all_pending,
+)
+from distribution.referral.services.settings import referral_settings_get
+from distribution.referral.tree.check import check_forest
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +46,8 @@ def check_referral_trees() -> bool:
 def settle_commissions() -> int:
     """Beat sweep: settle pending commission whose item window has closed. Safe to run twice
     at once or to be killed halfway (see ``commissions_settle_due``)."""
-    from distribution.services.commission import commissions_settle_due
-    from distribution.services.levels_hook import levels_evaluate_after_settlement
+    from distribution.commission.services.records import commissions_settle_due
+    from distribution.reseller.services.levels_hook import levels_evaluate_after_settlement
 
     result = commissions_settle_due()
     if result.records:
@@ -56,7 +59,7 @@ def settle_commissions() -> int:
 @shared_task(ignore_result=True)
 def reconcile_wallets() -> bool:
     """Nightly: cached balances against the ledger; settled records against credits."""
-    from distribution.services.reconcile import wallets_reconcile
+    from distribution.wallet.services.reconcile import wallets_reconcile
 
     report = wallets_reconcile()
     if report.ok:

@@ -28,7 +28,7 @@ from common.http import client_ip
 from distribution import selectors
 from distribution.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
 from distribution.models import BindSource, Member, ResellerProgram
-from distribution.poster import (
+from distribution.referral.poster import (
     PosterTexts,
     poster_draw,
     poster_products,
@@ -36,10 +36,10 @@ from distribution.poster import (
     poster_versioned_url,
     read_file,
 )
-from distribution.services.binding import member_bind
-from distribution.services.invite_lookup import invite_code_resolve
-from distribution.services.members import member_get_or_create_for_user
-from distribution.services.resellers import (
+from distribution.referral.services.binding import member_bind
+from distribution.referral.services.invite_lookup import invite_code_resolve
+from distribution.referral.services.members import member_get_or_create_for_user
+from distribution.reseller.services.resellers import (
     reseller_application_withdraw,
     reseller_apply,
     reseller_join,

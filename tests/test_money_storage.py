@@ -16,7 +16,7 @@ from django.db.models import F
 from common.fields import MoneyField, money_sum, money_value
 from common.migration_ops import sqlite_triggers
 from distribution.models import LedgerEntry, Member, Wallet
-from distribution.services.members import member_create_for_user
+from distribution.referral.services.members import member_create_for_user
 from orders.models import ShippingRule
 from tests.mall.factories import UserFactory
 

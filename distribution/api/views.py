@@ -24,10 +24,10 @@ from common.http import client_ip
 from distribution import selectors
 from distribution.api import serializers as s
 from distribution.models import BindSource, Member
-from distribution.poster import poster_spec, poster_versioned_url
-from distribution.services.binding import member_bind
-from distribution.services.members import member_get_or_create_for_user
-from distribution.services.resellers import (
+from distribution.referral.poster import poster_spec, poster_versioned_url
+from distribution.referral.services.binding import member_bind
+from distribution.referral.services.members import member_get_or_create_for_user
+from distribution.reseller.services.resellers import (
     ApplicationNotFound,
     reseller_application_withdraw,
     reseller_apply,

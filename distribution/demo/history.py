@@ -22,14 +22,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.money import from_fen, to_fen
+from distribution.commission.services.records import commissions_settle_due
+from distribution.commission.services.rules import rules_get
 from distribution.demo import backdate, data
 from distribution.demo.data import AfterSaleStory, Story, Until
 from distribution.models import CommissionRecord, Member, Wallet, Withdrawal
-from distribution.services.commission import commissions_settle_due
-from distribution.services.levels_hook import levels_evaluate_after_settlement
-from distribution.services.payout_accounts import payout_account_create
-from distribution.services.rules import rules_get
-from distribution.services.withdrawals import withdrawal_approve, withdrawal_mark_paid, withdrawal_request
+from distribution.reseller.services.levels_hook import levels_evaluate_after_settlement
+from distribution.wallet.services.payout_accounts import payout_account_create
+from distribution.wallet.services.withdrawals import (
+    withdrawal_approve,
+    withdrawal_mark_paid,
+    withdrawal_request,
+)
 from mall.models import SKU, Product, Shop, User
 from orders.models import Address, AfterSaleKind, Order, SandboxRefund
 from orders.payments import get_gateway, sandbox_provider

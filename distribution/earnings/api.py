@@ -20,9 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import UNAUTHENTICATED, error_response, validation_error_response
+from distribution.commission.preview import share_earning_preview
 from distribution.earnings import selectors
-from distribution.earnings.errors import IdempotencyKeyRequired, NotAReseller
-from distribution.earnings.preview import share_earning_preview
 from distribution.earnings.serializers import (
     CommissionListQuerySerializer,
     CommissionRecordSerializer,
@@ -42,9 +41,10 @@ from distribution.models import (
     Member,
     Withdrawal,
 )
-from distribution.services.payout_accounts import payout_account_create
-from distribution.services.withdrawal_idempotency import withdrawal_request_once
-from distribution.services.withdrawals import KEY_RE
+from distribution.wallet.errors import IdempotencyKeyRequired, NotAReseller
+from distribution.wallet.services.payout_accounts import payout_account_create
+from distribution.wallet.services.withdrawal_idempotency import withdrawal_request_once
+from distribution.wallet.services.withdrawals import KEY_RE
 from mall import selectors as mall_selectors
 from orders.models import Order
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from common.fields import MoneyField, money_value
 from common.money import ZERO
-from distribution.earnings.errors import CommissionRecordNotFound, MonthInvalid, PayoutAccountNotFound
+from distribution.commission.services.rules import rules_get
 from distribution.errors import WithdrawalNotFound
 from distribution.models import (
     CommissionRecord,
@@ -35,7 +35,7 @@ from distribution.models import (
     Wallet,
     Withdrawal,
 )
-from distribution.services.rules import rules_get
+from distribution.wallet.errors import CommissionRecordNotFound, MonthInvalid, PayoutAccountNotFound
 from mall.models import User
 from orders.models import Order, OrderItem
 

@@ -23,11 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.errors import DomainError
 from distribution.earnings import labels, selectors
-from distribution.earnings.errors import MonthInvalid
 from distribution.earnings.forms import PayoutAccountForm, WithdrawForm
 from distribution.models import Member
-from distribution.services.payout_accounts import payout_account_create
-from distribution.services.withdrawals import withdrawal_request
+from distribution.wallet.errors import MonthInvalid
+from distribution.wallet.services.payout_accounts import payout_account_create
+from distribution.wallet.services.withdrawals import withdrawal_request
 from mall.views import domain_404
 
 PAGE_SIZE = 20

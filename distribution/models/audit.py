@@ -1,7 +1,7 @@
 """Audit of staff access to sensitive personal data (PIPL): who saw what, when and why.
 
 A row is written in the same transaction that reveals the value (see
-``distribution.services.payout_accounts.payout_account_reveal``); rows are never edited.
+``distribution.wallet.services.payout_accounts.payout_account_reveal``); rows are never edited.
 """
 
 from django.conf import settings

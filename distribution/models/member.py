@@ -22,7 +22,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 
 from common.fields import MoneyField
 
-# Columns only the tree engine writes (``QuerySet.update`` in distribution.tree).
+# Columns only the tree engine writes (``QuerySet.update`` in distribution.referral.tree).
 TREE_FIELDS = frozenset({"parent", "lft", "rght", "tree_id", "depth"})
 
 
@@ -160,19 +160,20 @@ class Member(MPTTModel):
         """
         if self._state.adding:
             raise TreeWriteRefused(
-                "Create members with distribution.services.members.member_create_for_user().")
+                "Create members with distribution.referral.services.members.member_create_for_user().")
         deferred = self.get_deferred_fields()
         cached_parent = self._mptt_cached_fields.get("parent", DeferredAttribute)
         if ("parent_id" not in deferred and cached_parent is not DeferredAttribute
                 and self.parent_id != cached_parent):
-            raise TreeWriteRefused("Change an upline with distribution.services.moves.member_move().")
+            raise TreeWriteRefused(
+                "Change an upline with distribution.referral.services.moves.member_move().")
         update_fields = kwargs.pop("update_fields", None)
         if update_fields is None:
             update_fields = [f.name for f in self._meta.concrete_fields
                              if not f.primary_key and f.name not in TREE_FIELDS
                              and f.attname not in deferred]
         elif TREE_FIELDS & set(update_fields):
-            raise TreeWriteRefused("Tree columns are written by distribution.tree only.")
+            raise TreeWriteRefused("Tree columns are written by distribution.referral.tree only.")
         models.Model.save(self, *args, update_fields=update_fields, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -39,7 +39,7 @@ class JoinMode(models.TextChoices):
 
 class ResellerProgram(models.Model):
     """How members become resellers. A single row; read it with
-    ``distribution.services.resellers.reseller_program_get()``."""
+    ``distribution.reseller.services.resellers.reseller_program_get()``."""
 
     join_mode = models.CharField(_("how members become resellers"), max_length=10,
                                  choices=JoinMode.choices, default=JoinMode.APPLY)

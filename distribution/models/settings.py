@@ -15,7 +15,7 @@ class BindMode(models.TextChoices):
 
 class ReferralSettings(models.Model):
     """The referral rules staff can change. A single row; read it with
-    ``distribution.services.settings.referral_settings_get()``."""
+    ``distribution.referral.services.settings.referral_settings_get()``."""
 
     bind_mode = models.CharField(_("bind mode"), max_length=10, choices=BindMode.choices,
                                  default=BindMode.PERMANENT)

@@ -7,7 +7,7 @@
 
 Both render nothing for visitors, shoppers and products that would earn nothing. Neither
 adds a query per product: the product page asks about one product, the shop header about
-the shop's products in one batch (see ``distribution.earnings.preview``).
+the shop's products in one batch (see ``distribution.commission.preview``).
 """
 
 from decimal import Decimal
@@ -15,8 +15,8 @@ from decimal import Decimal
 from django import template
 from django.http import HttpRequest
 
+from distribution.commission.preview import share_earning_preview, share_earning_shop_max
 from distribution.earnings import labels
-from distribution.earnings.preview import share_earning_preview, share_earning_shop_max
 from distribution.earnings.selectors import earnings_member, earnings_overview
 from distribution.models import Member
 from mall.models import Product, Shop

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
+from distribution.commission.services.rules import rules_update
 from distribution.models import PayoutAccount, Withdrawal
-from distribution.services.rules import rules_update
-from distribution.services.wallet import wallet_adjust
+from distribution.wallet.services.wallet import wallet_adjust
 from tests.browser.conftest import horizontal_overflow
 from tests.distribution.earnings_helpers import BANK_CARD, funded_reseller, settled_world
 from tests.orders.conftest import _payment_settings, sandbox_key_dir  # noqa: F401 (the sandbox gateway)

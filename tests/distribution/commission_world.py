@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from distribution.commission.services.rules import level_rate_set, rules_update
 from distribution.models import Member, ResellerLevel
-from distribution.services.rules import level_rate_set, rules_update
 from mall.models import SKU
 from orders.models import Address, Order, SandboxRefund
 from orders.payments import sandbox_provider

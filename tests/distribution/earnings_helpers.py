@@ -10,11 +10,11 @@ from decimal import Decimal
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
+from distribution.commission.services.records import commissions_settle_due
+from distribution.commission.services.rules import rules_update
 from distribution.models import CommissionRecord, Member, PayoutAccount, Wallet
-from distribution.services.commission import commissions_settle_due
-from distribution.services.rules import rules_update
-from distribution.services.wallet import wallet_adjust, wallet_for_member
-from distribution.services.withdrawals import payout_account_add
+from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member
+from distribution.wallet.services.withdrawals import payout_account_add
 from mall.models import User
 from orders.hooks import hooks as order_hooks
 from orders.models import Order

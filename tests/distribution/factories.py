@@ -1,8 +1,8 @@
 import factory
 
 from distribution.models import Member, ResellerLevel
-from distribution.services.members import member_create_for_user
-from distribution.services.placement import referral_tree_place_pending
+from distribution.referral.services.members import member_create_for_user
+from distribution.referral.services.placement import referral_tree_place_pending
 from tests.mall.factories import UserFactory
 
 

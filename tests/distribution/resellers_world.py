@@ -12,7 +12,7 @@ from distribution.models import (
     ResellerProgram,
     ResellerStatusChange,
 )
-from distribution.services.members import member_record_paid_sales
+from distribution.referral.services.members import member_record_paid_sales
 from mall.models import Shop
 from tests.distribution.factories import ResellerLevelFactory
 from tests.mall.factories import UserFactory

@@ -29,7 +29,7 @@ def main(worker: int, signups: int, moves: int, start_at: float) -> dict:
 
     from common.errors import DomainError
     from distribution.models import Member
-    from distribution.services.moves import member_move
+    from distribution.referral.services.moves import member_move
     from mall.services.accounts import user_register
 
     settings.SIGNUP_REQUIRES_SMS_CODE = False

@@ -15,8 +15,8 @@ from distribution.errors import (
     InviteRateLimited,
 )
 from distribution.models import BindingHistory, Member
-from distribution.services.binding import member_bind
-from distribution.services.settings import referral_settings_get, referral_settings_update
+from distribution.referral.services.binding import member_bind
+from distribution.referral.services.settings import referral_settings_get, referral_settings_update
 from tests.distribution.factories import MemberFactory
 from tests.distribution.trees import assert_forest_exact, snapshot
 

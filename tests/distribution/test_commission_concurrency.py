@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from django.db import OperationalError, connection, connections
 
+from distribution.commission.services.records import commissions_settle_due
 from distribution.errors import InsufficientBalance
 from distribution.models import CommissionRecord, LedgerEntry, Wallet, Withdrawal
-from distribution.services.commission import commissions_settle_due
-from distribution.services.reconcile import wallets_reconcile
-from distribution.services.wallet import wallet_adjust, wallet_for_member
-from distribution.services.withdrawals import payout_account_add, withdrawal_request
+from distribution.wallet.services.reconcile import wallets_reconcile
+from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member
+from distribution.wallet.services.withdrawals import payout_account_add, withdrawal_request
 from orders.payments import sandbox_provider
 from tests.distribution.commission_world import World, buy, close_windows, make_world, receive, sku
 from tests.distribution.concurrency import run_parallel

@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from distribution.commission.services.records import commissions_settle_due
+from distribution.commission.services.rules import level_rate_set, rules_get, rules_update
 from distribution.errors import CommissionTiersExceeded
 from distribution.models import CommissionPlan, CommissionRecord, CommissionRules, LedgerEntry, Wallet
-from distribution.services.commission import commissions_settle_due
-from distribution.services.reconcile import wallets_reconcile
-from distribution.services.rules import level_rate_set, rules_get, rules_update
+from distribution.wallet.services.reconcile import wallets_reconcile
 from tests.distribution.commission_world import buy, close_windows, make_world, receive, refund, sku
 
 pytestmark = pytest.mark.django_db
@@ -158,14 +158,14 @@ def test_refund_after_settlement_reverses_from_the_wallet():
 
 
 def test_reversal_after_the_money_was_withdrawn_is_debt():
-    from distribution.services.wallet import wallet_reverse_commission
+    from distribution.wallet.services.wallet import wallet_reverse_commission
 
     world = make_world(tiers=2)
     order = receive(buy(world.buyer, [(sku("100.00", "40.00"), 1)]))
     close_windows()
     commissions_settle_due()
     wallet = Wallet.objects.get(member=world.seller)
-    from distribution.services.wallet import _post
+    from distribution.wallet.services.wallet import _post
 
     with transaction.atomic():  # the 10.00 was withdrawn: hold, then payout
         _post(wallet_id=wallet.pk, kind=LedgerEntry.Kind.WITHDRAWAL_HOLD, available=Decimal("-10.00"),

@@ -6,7 +6,7 @@ import pytest
 
 from distribution import selectors
 from distribution.models import Member
-from distribution.services.placement import referral_tree_place_pending
+from distribution.referral.services.placement import referral_tree_place_pending
 from tests.distribution.factories import MemberFactory, ResellerLevelFactory
 
 pytestmark = pytest.mark.django_db

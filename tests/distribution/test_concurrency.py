@@ -9,9 +9,9 @@ from django.db import connections, transaction
 
 from distribution import lock_objects
 from distribution.models import Member
-from distribution.services.members import member_create_for_user
-from distribution.services.moves import member_move
-from distribution.services.placement import referral_tree_place_pending
+from distribution.referral.services.members import member_create_for_user
+from distribution.referral.services.moves import member_move
+from distribution.referral.services.placement import referral_tree_place_pending
 from tests.distribution.factories import MemberFactory
 from tests.distribution.trees import assert_forest_exact
 from tests.mall.factories import UserFactory

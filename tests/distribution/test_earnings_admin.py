@@ -10,6 +10,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from distribution.commission.services.rules import level_rate_set, rules_get
 from distribution.models import (
     CommissionRules,
     LedgerEntry,
@@ -19,9 +20,8 @@ from distribution.models import (
     SensitiveAccessLog,
     Wallet,
 )
-from distribution.services.rules import level_rate_set, rules_get
-from distribution.services.wallet import wallet_adjust
-from distribution.services.withdrawals import withdrawal_approve, withdrawal_request
+from distribution.wallet.services.wallet import wallet_adjust
+from distribution.wallet.services.withdrawals import withdrawal_approve, withdrawal_request
 from tests.distribution.commission_world import buy, sku
 from tests.distribution.earnings_helpers import (
     BANK_CARD,

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from distribution.models import CommissionRecord, LedgerEntry, PayoutAccount, Withdrawal
-from distribution.services.withdrawals import withdrawal_request
+from distribution.wallet.services.withdrawals import withdrawal_request
 from tests.distribution.commission_world import buy, make_world, receive, refund, sku
 from tests.distribution.concurrency import run_parallel
 from tests.distribution.earnings_helpers import (
@@ -57,7 +57,7 @@ def test_overview_gives_exact_figures_as_decimal_strings():
 
 def test_overview_shows_debt_and_zero_available_when_in_debt():
     member, wallet, _ = funded_reseller("10.00")
-    from distribution.services.wallet import wallet_adjust
+    from distribution.wallet.services.wallet import wallet_adjust
 
     wallet_adjust(wallet_id=wallet.pk, amount=Decimal("-12.34"), operator=None, reason="追回")
 
@@ -270,7 +270,7 @@ def test_bad_payout_accounts_are_400_and_store_nothing(body, code):
 
 
 def test_a_channel_the_rules_do_not_allow_is_refused():
-    from distribution.services.rules import rules_update
+    from distribution.commission.services.rules import rules_update
 
     member, _, _ = funded_reseller()
     rules_update(operator=None, withdrawal_channels=["bank"])
@@ -406,7 +406,7 @@ def test_eight_concurrent_requests_with_one_key_make_one_withdrawal_and_one_201(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_account_additions_never_pass_the_limit():
-    from distribution.services.payout_accounts import MAX_PAYOUT_ACCOUNTS, payout_account_create
+    from distribution.wallet.services.payout_accounts import MAX_PAYOUT_ACCOUNTS, payout_account_create
 
     member, _, _ = funded_reseller()
     for n in range(MAX_PAYOUT_ACCOUNTS - 2):

@@ -10,13 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from distribution.commission.preview import share_earning_preview
+from distribution.commission.services.records import commissions_settle_due
+from distribution.commission.services.rules import level_rate_set, product_commission_set, rules_update
 from distribution.earnings import selectors
-from distribution.earnings.preview import share_earning_preview
 from distribution.models import CommissionRecord, LedgerEntry, PayoutAccount, Withdrawal
-from distribution.services.commission import commissions_settle_due
-from distribution.services.rules import level_rate_set, product_commission_set, rules_update
-from distribution.services.wallet import wallet_adjust
-from distribution.services.withdrawals import (
+from distribution.wallet.services.wallet import wallet_adjust
+from distribution.wallet.services.withdrawals import (
     withdrawal_approve,
     withdrawal_mark_paid,
     withdrawal_reject,

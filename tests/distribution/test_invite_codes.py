@@ -4,13 +4,13 @@ import pytest
 from django.db import transaction
 
 from distribution.models import Member
-from distribution.services.invite_codes import (
+from distribution.referral.services.invite_codes import (
     ALPHABET,
     ENTROPY_BITS,
     invite_code_generate,
     invite_code_normalize,
 )
-from distribution.services.members import (
+from distribution.referral.services.members import (
     member_create_for_user,
     member_find_by_code,
     member_regenerate_invite_code,

@@ -1,7 +1,7 @@
 """Invite-code lookup limits on every path that resolves a code a client sends.
 
 Sign-up (API and page), bind (API and page), the share link and its QR code all go through
-``distribution.services.invite_lookup.invite_code_lookup``: 40 wrong codes from one address
+``distribution.referral.services.invite_lookup.invite_code_lookup``: 40 wrong codes from one address
 give the usual "unknown code" answer up to the limit and 429 after it, and nothing is created.
 """
 
@@ -14,8 +14,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from distribution.models import BindingHistory, Member
-from distribution.services.invite_codes import ALPHABET
-from distribution.services.settings import referral_settings_get, referral_settings_update
+from distribution.referral.services.invite_codes import ALPHABET
+from distribution.referral.services.settings import referral_settings_get, referral_settings_update
 from mall.models import PhoneCode, User
 from mall.services.accounts import phone_code_send
 from mall.sms import backends as sms_backends
@@ -270,7 +270,7 @@ def test_malformed_codes_make_no_lookup_and_count_nothing(client):
 @pytest.mark.django_db(transaction=True)
 def test_racing_wrong_codes_from_one_address_get_exactly_the_allowance():
     from distribution.errors import InviteCodeUnknown, InviteRateLimited
-    from distribution.services.invite_lookup import invite_code_resolve
+    from distribution.referral.services.invite_lookup import invite_code_resolve
     from tests.distribution.concurrency import run_parallel
 
     limit = referral_settings_get().invite_lookups_per_minute_ip

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from distribution.tree import layout
+from distribution.referral.tree import layout
 
 
 @st.composite

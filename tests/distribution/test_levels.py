@@ -10,7 +10,8 @@ from django.utils import translation
 
 from distribution import selectors
 from distribution.models import LevelChange, Member, ResellerLevel
-from distribution.services.levels import (
+from distribution.referral.services.placement import referral_tree_place_pending
+from distribution.reseller.services.levels import (
     LevelInvalid,
     LevelNotFound,
     LevelUnchanged,
@@ -18,9 +19,8 @@ from distribution.services.levels import (
     member_set_level,
     reseller_level_save,
 )
-from distribution.services.levels_hook import levels_evaluate_after_settlement
-from distribution.services.placement import referral_tree_place_pending
-from distribution.services.resellers import NotAReseller, StaffOnly, StaffReasonRequired
+from distribution.reseller.services.levels_hook import levels_evaluate_after_settlement
+from distribution.reseller.services.resellers import NotAReseller, StaffOnly, StaffReasonRequired
 from distribution.tasks import settle_commissions
 from tests.distribution.commission_world import buy, close_windows, make_world, receive, sku
 from tests.distribution.factories import MemberFactory, ResellerLevelFactory

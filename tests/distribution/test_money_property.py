@@ -17,12 +17,12 @@ from django.contrib.auth.models import Permission
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from distribution.commission.services.records import commissions_settle_due
+from distribution.commission.services.rules import rules_update
 from distribution.models import CommissionRecord, Wallet
-from distribution.services.commission import commissions_settle_due
-from distribution.services.reconcile import wallets_reconcile
-from distribution.services.rules import rules_update
-from distribution.services.wallet import wallet_for_member
-from distribution.services.withdrawals import (
+from distribution.wallet.services.reconcile import wallets_reconcile
+from distribution.wallet.services.wallet import wallet_for_member
+from distribution.wallet.services.withdrawals import (
     payout_account_add,
     withdrawal_approve,
     withdrawal_mark_paid,

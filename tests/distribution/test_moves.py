@@ -10,8 +10,8 @@ from distribution.errors import (
     SameUpline,
 )
 from distribution.models import BindingHistory, Member
-from distribution.services.moves import member_handover, member_move
-from distribution.tree import layout
+from distribution.referral.services.moves import member_handover, member_move
+from distribution.referral.tree import layout
 from tests.distribution.factories import MemberFactory
 from tests.distribution.trees import assert_forest_exact, snapshot
 from tests.mall.factories import UserFactory

@@ -6,9 +6,12 @@ import pytest
 
 from distribution.errors import BindingCycle
 from distribution.models import Member
-from distribution.services.moves import member_move
-from distribution.services.placement import referral_tree_place_pending, referral_trees_place_all_pending
-from distribution.tree import layout
+from distribution.referral.services.moves import member_move
+from distribution.referral.services.placement import (
+    referral_tree_place_pending,
+    referral_trees_place_all_pending,
+)
+from distribution.referral.tree import layout
 from tests.distribution.factories import MemberFactory
 from tests.distribution.trees import assert_forest_exact, mptt_rebuild_numbers, parent_map, ranks
 from tests.mall.factories import UserFactory

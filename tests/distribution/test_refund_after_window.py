@@ -11,11 +11,15 @@ from decimal import Decimal
 
 import pytest
 
+from distribution.commission.services.records import commissions_settle_due
 from distribution.errors import WalletInDebt
 from distribution.models import CommissionRecord, LedgerEntry, Wallet
-from distribution.services.commission import commissions_settle_due
-from distribution.services.reconcile import wallets_reconcile
-from distribution.services.withdrawals import withdrawal_approve, withdrawal_mark_paid, withdrawal_request
+from distribution.wallet.services.reconcile import wallets_reconcile
+from distribution.wallet.services.withdrawals import (
+    withdrawal_approve,
+    withdrawal_mark_paid,
+    withdrawal_request,
+)
 from orders.models import Refund
 from tests.distribution.commission_world import buy, close_windows, make_world, receive, sku
 from tests.distribution.earnings_helpers import bank_account, low_minimum, staff

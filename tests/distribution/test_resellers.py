@@ -19,8 +19,8 @@ from distribution.models import (
     ResellerProgram,
     ResellerStatusChange,
 )
-from distribution.services.members import member_create_for_user
-from distribution.services.resellers import (
+from distribution.referral.services.members import member_create_for_user
+from distribution.reseller.services.resellers import (
     AlreadyReseller,
     ApplicationAlreadyOpen,
     ApplicationNotFound,
@@ -601,7 +601,11 @@ def test_seed_distribution_demo_is_idempotent(capsys):
 
 def test_staff_change_the_join_mode_and_it_is_audited():
     from distribution.models import RuleChange
-    from distribution.services.resellers import JoinModeInvalid, reseller_program_get, reseller_program_update
+    from distribution.reseller.services.resellers import (
+        JoinModeInvalid,
+        reseller_program_get,
+        reseller_program_update,
+    )
 
     staff = staff_user()
     assert reseller_program_get().join_mode == "apply"

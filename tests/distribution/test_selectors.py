@@ -6,7 +6,7 @@ import pytest
 
 from distribution import selectors
 from distribution.models import Member
-from distribution.services.members import member_record_paid_sales
+from distribution.referral.services.members import member_record_paid_sales
 from tests.distribution.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_pending_members_join_team_figures_once_placed(team):
     root.refresh_from_db()
     assert selectors.team_size(member=root) == 3
 
-    from distribution.services.placement import referral_tree_place_pending
+    from distribution.referral.services.placement import referral_tree_place_pending
     referral_tree_place_pending(tree_id=root.tree_id)
     root.refresh_from_db()
 

@@ -61,7 +61,7 @@ def test_unknown_codes_land_on_the_platform_shop_and_change_no_session(client, c
 
 
 def test_share_lookups_over_the_limit_get_a_429_page_and_change_no_session(client):
-    from distribution.services.settings import referral_settings_update
+    from distribution.referral.services.settings import referral_settings_update
 
     referral_settings_update(invite_lookups_per_minute_ip=2)
     member = MemberFactory()

@@ -4,8 +4,8 @@ import pytest
 
 from distribution.errors import InviteCodeMalformed, InviteCodeUnknown
 from distribution.models import BindingHistory, Member
-from distribution.services.members import member_create_for_user, member_get_or_create_for_user
-from distribution.tree import layout
+from distribution.referral.services.members import member_create_for_user, member_get_or_create_for_user
+from distribution.referral.tree import layout
 from mall.models import User
 from mall.services.accounts import user_register
 from tests.distribution.factories import MemberFactory

@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from distribution.models import Member
-from distribution.services.placement import referral_trees_place_all_pending
-from distribution.tree.check import check_forest
+from distribution.referral.services.placement import referral_trees_place_all_pending
+from distribution.referral.tree.check import check_forest
 from tests.distribution.factories import MemberFactory
 from tests.distribution.trees import mptt_rebuild_numbers, ranks
 

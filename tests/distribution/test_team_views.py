@@ -12,7 +12,7 @@ from PIL import Image
 
 from distribution import selectors, views
 from distribution.models import BindingHistory, JoinMode, Member, ResellerApplication
-from distribution.services.placement import referral_tree_place_pending
+from distribution.referral.services.placement import referral_tree_place_pending
 from mall.services.shops import shop_list_product, shop_update
 from tests.distribution.factories import MemberFactory
 from tests.distribution.resellers_world import (

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from distribution.commission.services.rules import rules_update
 from distribution.errors import (
     AdjustmentInvalid,
     IdempotencyKeyReused,
@@ -21,10 +22,9 @@ from distribution.errors import (
     WithdrawalStateInvalid,
 )
 from distribution.models import LedgerEntry, PayoutAccount, Wallet, Withdrawal
-from distribution.services.reconcile import wallets_reconcile
-from distribution.services.rules import rules_update
-from distribution.services.wallet import wallet_adjust, wallet_for_member
-from distribution.services.withdrawals import (
+from distribution.wallet.services.reconcile import wallets_reconcile
+from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member
+from distribution.wallet.services.withdrawals import (
     payout_account_add,
     withdrawal_approve,
     withdrawal_mark_failed,

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from distribution.models import Member
-from distribution.tree.check import check_forest
+from distribution.referral.tree.check import check_forest
 
 
 def ranks(tree_id: int) -> dict[int, tuple[int, int, int]]:

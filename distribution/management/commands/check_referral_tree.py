@@ -3,8 +3,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from distribution.services.settings import referral_settings_get
-from distribution.tree.check import check_forest
+from distribution.referral.services.settings import referral_settings_get
+from distribution.referral.tree.check import check_forest
 
 
 class Command(BaseCommand):

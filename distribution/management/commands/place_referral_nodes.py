@@ -1,6 +1,9 @@
 from django.core.management.base import BaseCommand
 
-from distribution.services.placement import referral_tree_place_pending, referral_trees_place_all_pending
+from distribution.referral.services.placement import (
+    referral_tree_place_pending,
+    referral_trees_place_all_pending,
+)
 
 
 class Command(BaseCommand):

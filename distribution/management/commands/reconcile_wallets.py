@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from distribution.services.reconcile import wallets_reconcile
+from distribution.wallet.services.reconcile import wallets_reconcile
 
 
 class Command(BaseCommand):

@@ -52,15 +52,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.money import format_cny
+from distribution.commission.services.rules import level_rate_set
 from distribution.demo import data as history_data
 from distribution.demo.history import demo_history_build, finance_staff_ensure
 from distribution.earnings.selectors import earnings_overview
 from distribution.models import BindSource, LevelChange, LevelRate, Member, ResellerLevel
-from distribution.services.levels import member_set_level, reseller_level_save
-from distribution.services.moves import member_move
-from distribution.services.placement import referral_tree_place_pending
-from distribution.services.resellers import reseller_grant
-from distribution.services.rules import level_rate_set
+from distribution.referral.services.moves import member_move
+from distribution.referral.services.placement import referral_tree_place_pending
+from distribution.reseller.services.levels import member_set_level, reseller_level_save
+from distribution.reseller.services.resellers import reseller_grant
 from mall.demo import data
 from mall.hooks import hooks
 from mall.models import Shop, User

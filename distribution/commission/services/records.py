@@ -19,6 +19,7 @@ from common.fields import money_sum, money_value
 from common.money import ZERO, from_fen, to_fen
 from distribution import lock_objects
 from distribution.commission.calc import TierTerm, item_commissions
+from distribution.commission.services.rules import level_rates_get, rules_get
 from distribution.models import (
     AttributionPolicy,
     CommissionPlan,
@@ -31,9 +32,8 @@ from distribution.models import (
     ResellerLevel,
     Wallet,
 )
-from distribution.services.members import member_record_paid_sales
-from distribution.services.rules import level_rates_get, rules_get
-from distribution.services.wallet import wallet_reverse_commission
+from distribution.referral.services.members import member_record_paid_sales
+from distribution.wallet.services.wallet import wallet_reverse_commission
 from orders.models import Order, OrderItem
 
 SETTLE_BATCH = 1000

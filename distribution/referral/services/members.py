@@ -14,11 +14,11 @@ from common.money import to_money
 from distribution import lock_objects
 from distribution.errors import InviteCodeOwn, InviteCodeUnknown, MemberNotFound
 from distribution.models import BindingHistory, BindSource, Member
-from distribution.services.invite_codes import invite_code_generate, invite_code_normalize
-from distribution.services.invite_lookup import invite_code_lookup
-from distribution.services.placement import placement_schedule
-from distribution.tree import layout, store
-from distribution.tree.signup import insert_pending_member
+from distribution.referral.services.invite_codes import invite_code_generate, invite_code_normalize
+from distribution.referral.services.invite_lookup import invite_code_lookup
+from distribution.referral.services.placement import placement_schedule
+from distribution.referral.tree import layout, store
+from distribution.referral.tree.signup import insert_pending_member
 from mall.models import User
 
 SIGNUP_SOURCES = frozenset({BindSource.LINK, BindSource.QR, BindSource.CODE})

@@ -28,8 +28,8 @@ children). Nothing else in the tree is touched, so a batch costs the same in a t
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from distribution.tree import layout, store
-from distribution.tree.store import Node
+from distribution.referral.tree import layout, store
+from distribution.referral.tree.store import Node
 
 
 class TreeInconsistent(RuntimeError):

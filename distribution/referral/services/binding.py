@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from distribution.errors import AlreadyBound, BindingWindowClosed, InviteCodeOwn
 from distribution.models import BindMode, BindSource, Member, ReferralSettings
-from distribution.services.invite_lookup import invite_code_resolve
-from distribution.services.moves import member_rebind
-from distribution.services.settings import referral_settings_get
+from distribution.referral.services.invite_lookup import invite_code_resolve
+from distribution.referral.services.moves import member_rebind
+from distribution.referral.services.settings import referral_settings_get
 
 BIND_SOURCES = frozenset({BindSource.LINK, BindSource.QR, BindSource.CODE})
 

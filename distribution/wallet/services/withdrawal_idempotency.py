@@ -13,8 +13,8 @@ from django.db import transaction
 
 from distribution import lock_objects
 from distribution.models import Member, Withdrawal
-from distribution.services.wallet import wallet_for_member
-from distribution.services.withdrawals import withdrawal_request
+from distribution.wallet.services.wallet import wallet_for_member
+from distribution.wallet.services.withdrawals import withdrawal_request
 
 
 @transaction.atomic

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from distribution.earnings.errors import SelfAdjustRefused, WalletAdjustForbidden, WalletNotFound
 from distribution.models import LedgerEntry, Wallet
-from distribution.services.wallet import wallet_adjust
+from distribution.wallet.errors import SelfAdjustRefused, WalletAdjustForbidden, WalletNotFound
+from distribution.wallet.services.wallet import wallet_adjust
 from mall.models import User
 
 ADJUST_PERMISSION = "distribution.change_wallet"

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from distribution.models import Member
-from distribution.services.levels import member_evaluate_level
+from distribution.reseller.services.levels import member_evaluate_level
 
 
 def levels_evaluate_after_settlement(*, member_ids: Iterable[int]) -> None:

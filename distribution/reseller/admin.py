@@ -28,8 +28,8 @@ from distribution.models import (
     ResellerProgram,
     ResellerStatusChange,
 )
-from distribution.services.levels import reseller_level_save
-from distribution.services.resellers import (
+from distribution.reseller.services.levels import reseller_level_save
+from distribution.reseller.services.resellers import (
     reseller_application_approve,
     reseller_application_reject,
     reseller_program_update,
@@ -215,5 +215,3 @@ class ResellerProgramAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ResellerProgram, form, change: bool) -> None:
         reseller_program_update(operator=request.user, join_mode=obj.join_mode, benefits=obj.benefits)
-
-from distribution.earnings import admin as _earnings_admin  # noqa: E402, F401

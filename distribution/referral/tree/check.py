@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from distribution.models import Member
-from distribution.tree import layout
+from distribution.referral.tree import layout
 
 MAX_DETAILS = 50
 

@@ -3,7 +3,7 @@
 The preview is the commission engine run on a hypothetical order: one unit of the
 product's cheapest active SKU, bought at its price by a shopper under the reseller (so the
 reseller is tier 1 and their uplines are tiers 2..N). It uses the engine's own pieces —
-the upline chain and the terms lookup of ``distribution.services.commission`` and the
+the upline chain and the terms lookup of ``distribution.commission.services.records`` and the
 arithmetic of ``distribution.commission.calc.item_commissions`` — so the cap is shared with
 the upper tiers exactly as on a real order, and the figure equals the tier-1 record that
 such an order creates (a test proves it).
@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from distribution.commission.calc import TierTerm, item_commissions
+from distribution.commission.services.records import beneficiary_chain, term_for
+from distribution.commission.services.rules import rules_get
 from distribution.models import LevelRate, Member, ProductCommission
-from distribution.services.commission import beneficiary_chain, term_for
-from distribution.services.rules import rules_get
 from mall.models import SKU, Product, Shop
 
 SHOP_PREVIEW_PRODUCTS = 200  # the shop header looks at this many products, in the shop's order

@@ -26,7 +26,7 @@ from django.utils.translation import pgettext_lazy
 
 from common.errors import DomainError
 from common.money import format_cny
-from distribution.earnings.admin_common import (
+from distribution.admin_common import (
     ReadOnlyAdmin,
     action_form_page,
     change_url,
@@ -36,9 +36,9 @@ from distribution.earnings.admin_common import (
 )
 from distribution.earnings.forms import AdjustForm, ConfirmForm, ReasonForm, ReferenceForm, RevealForm
 from distribution.models import LedgerEntry, PayoutAccount, SensitiveAccessLog, Wallet, Withdrawal
-from distribution.services.payout_accounts import can_reveal_accounts, payout_account_reveal
-from distribution.services.wallet_staff import can_adjust_wallets, wallet_staff_adjust
-from distribution.services.withdrawals import (
+from distribution.wallet.services.payout_accounts import can_reveal_accounts, payout_account_reveal
+from distribution.wallet.services.wallet_staff import can_adjust_wallets, wallet_staff_adjust
+from distribution.wallet.services.withdrawals import (
     withdrawal_approve,
     withdrawal_mark_failed,
     withdrawal_mark_paid,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from common.crypto import encrypt, mask_account
 from common.money import round_half_up, to_money
 from distribution import lock_objects
+from distribution.commission.services.rules import rules_get
 from distribution.errors import (
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
@@ -30,8 +31,7 @@ from distribution.errors import (
     WithdrawalStateInvalid,
 )
 from distribution.models import LedgerEntry, Member, PayoutAccount, Withdrawal
-from distribution.services.rules import rules_get
-from distribution.services.wallet import _post, wallet_for_member
+from distribution.wallet.services.wallet import _post, wallet_for_member
 from mall.models import User
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")

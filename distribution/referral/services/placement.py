@@ -12,9 +12,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 from distribution import lock_objects
-from distribution.services.settings import referral_settings_get
-from distribution.tree import store
-from distribution.tree.placement import PlacementResult, place_tree
+from distribution.referral.services.settings import referral_settings_get
+from distribution.referral.tree import store
+from distribution.referral.tree.placement import PlacementResult, place_tree
 
 logger = logging.getLogger(__name__)
 

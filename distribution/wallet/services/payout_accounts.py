@@ -10,16 +10,16 @@ transaction (PIPL): no row, no number.
 from django.db import transaction
 
 from common.db import advisory_xact_lock
-from distribution.earnings.errors import (
+from distribution.commission.services.rules import rules_get
+from distribution.errors import WithdrawalChannelNotAllowed
+from distribution.models import Member, PayoutAccount, SensitiveAccessLog
+from distribution.wallet.errors import (
     PayoutAccountLimit,
     PayoutAccountNotFound,
     RevealForbidden,
     RevealReasonRequired,
 )
-from distribution.errors import WithdrawalChannelNotAllowed
-from distribution.models import Member, PayoutAccount, SensitiveAccessLog
-from distribution.services.rules import rules_get
-from distribution.services.withdrawals import payout_account_add
+from distribution.wallet.services.withdrawals import payout_account_add
 from mall.models import User
 
 MAX_PAYOUT_ACCOUNTS = 10

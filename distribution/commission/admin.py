@@ -1,7 +1,7 @@
 """Staff console: commission rules, level rates, product overrides, the rule audit log,
 commission records and the commission liability.
 
-Every rule change goes through ``distribution.services.rules`` (``rules_update``,
+Every rule change goes through ``distribution.commission.services.rules`` (``rules_update``,
 ``level_rate_set``, ``product_commission_set``), which writes one ``RuleChange`` row per
 changed value; the forms refuse more than 3 tiers with the compliance reason.
 """
@@ -19,18 +19,18 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
 from common.money import format_cny
-from distribution.earnings.admin_common import ReadOnlyAdmin, member_label
-from distribution.earnings.forms import CommissionRulesForm, LevelRateForm, ProductCommissionForm
-from distribution.earnings.labels import record_state_label
-from distribution.earnings.selectors import commission_liability
-from distribution.models import CommissionRecord, CommissionRules, LevelRate, ProductCommission, RuleChange
-from distribution.services.rules import (
+from distribution.admin_common import ReadOnlyAdmin, member_label
+from distribution.commission.services.rules import (
     EDITABLE,
     level_rate_set,
     product_commission_set,
     rules_get,
     rules_update,
 )
+from distribution.earnings.forms import CommissionRulesForm, LevelRateForm, ProductCommissionForm
+from distribution.earnings.labels import record_state_label
+from distribution.earnings.selectors import commission_liability
+from distribution.models import CommissionRecord, CommissionRules, LevelRate, ProductCommission, RuleChange
 
 RECENT_CHANGES = 20
 _REFUSED_ATTR = "_earnings_rules_refused"

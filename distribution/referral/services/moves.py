@@ -33,9 +33,9 @@ from distribution.errors import (
     TreeBusy,
 )
 from distribution.models import BindingHistory, BindSource, Member
-from distribution.tree import layout, store
-from distribution.tree.placement import place_tree
-from distribution.tree.store import Node
+from distribution.referral.tree import layout, store
+from distribution.referral.tree.placement import place_tree
+from distribution.referral.tree.store import Node
 from mall.models import User
 
 MAX_ATTEMPTS = 4

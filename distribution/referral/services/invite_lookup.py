@@ -22,8 +22,8 @@ from typing import TypeVar
 from common import ratelimit
 from distribution.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
 from distribution.models import Member
-from distribution.services.invite_codes import invite_code_normalize
-from distribution.services.settings import referral_settings_get
+from distribution.referral.services.invite_codes import invite_code_normalize
+from distribution.referral.services.settings import referral_settings_get
 
 LOOKUP_WINDOW_SECONDS = 60
 
