@@ -117,7 +117,7 @@ def measure_ancestors(forest, samples: int = 300) -> dict:
     from django.db import connection
 
     from distribution.models import Member
-    from distribution.selectors import member_ancestors
+    from distribution.referral.selectors import member_ancestors
 
     rng = random.Random(3)
     pending = list(Member.objects.filter(lft=0).values_list("id", flat=True)[:100])
@@ -141,8 +141,8 @@ def team_member(forest) -> int:
 def measure_team(member_id: int, runs: int = 30, floor_runs: int = 5) -> dict:
     from django.db import connection
 
-    from distribution import selectors
     from distribution.models import Member
+    from distribution.referral import selectors
 
     member = Member.objects.get(pk=member_id)
     size = [_timed(lambda: selectors.team_size(member=member)) for _ in range(runs)]
@@ -288,8 +288,8 @@ def _placer(interval: float, start, seconds: float, queue) -> None:
 
 def _sampler(member_id: int, start, seconds: float, queue) -> None:
     setup_django(DB_NAME)
-    from distribution import selectors
     from distribution.models import Member
+    from distribution.referral import selectors
 
     start_at, stop_at = _ready(start, seconds)
     samples = []

@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.errors import DomainError
 from common.http import client_ip
-from distribution import selectors
 from distribution.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
 from distribution.models import BindSource, Member, ResellerProgram
+from distribution.referral import selectors as referral_selectors
 from distribution.referral.poster import (
     PosterTexts,
     poster_draw,
@@ -39,6 +39,7 @@ from distribution.referral.poster import (
 from distribution.referral.services.binding import member_bind
 from distribution.referral.services.invite_lookup import invite_code_resolve
 from distribution.referral.services.members import member_get_or_create_for_user
+from distribution.reseller import selectors as reseller_selectors
 from distribution.reseller.services.resellers import (
     reseller_application_withdraw,
     reseller_apply,
@@ -162,13 +163,13 @@ def _center_context(request: HttpRequest, member: Member) -> dict[str, object]:
     program = reseller_program_get()
     context = {
         "member": member, "program": program, "tab": "me", "benefits": _benefits(program),
-        "application": selectors.reseller_application_latest(member=member),
-        "can_bind": selectors.member_can_bind(member=member), **_share_urls(request, member),
+        "application": reseller_selectors.reseller_application_latest(member=member),
+        "can_bind": referral_selectors.member_can_bind(member=member), **_share_urls(request, member),
     }
     if member.is_reseller:
-        figures = selectors.member_sales_figures(member=member)
-        context |= {"summary": selectors.team_summary(member=member), "figures": figures,
-                    "progress": selectors.level_progress(member=member, figures=figures),
+        figures = reseller_selectors.member_sales_figures(member=member)
+        context |= {"summary": reseller_selectors.team_summary(member=member), "figures": figures,
+                    "progress": reseller_selectors.level_progress(member=member, figures=figures),
                     "poster_url": poster_versioned_url(poster_spec(request=request, member=member))}
     return context
 
@@ -206,14 +207,14 @@ def apply(request: HttpRequest) -> HttpResponse:
             return redirect("distribution:center")
     return render(request, "distribution/apply.html", {
         "form": form, "program": reseller_program_get(), "member": member, "tab": "me",
-        "application": selectors.reseller_application_latest(member=member)})
+        "application": reseller_selectors.reseller_application_latest(member=member)})
 
 
 @login_required
 @require_POST
 def apply_withdraw(request: HttpRequest) -> HttpResponseRedirect:
     member = _my_member(request)
-    application = selectors.reseller_application_latest(member=member)
+    application = reseller_selectors.reseller_application_latest(member=member)
     if application is None:
         raise Http404
     return _run(request, lambda: reseller_application_withdraw(application=application, member=member),
@@ -243,10 +244,11 @@ def bind(request: HttpRequest) -> HttpResponse:
 @require_GET
 def team(request: HttpRequest) -> HttpResponse:
     member = _my_member(request)
-    page = Paginator(selectors.member_direct_downlines(member=member), PAGE_SIZE).get_page(
+    page = Paginator(referral_selectors.member_direct_downlines(member=member), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "distribution/team.html", {
-        "member": member, "page": page, "summary": selectors.team_summary(member=member), "tab": "me"})
+    summary = reseller_selectors.team_summary(member=member)
+    return render(request, "distribution/team.html",
+                  {"member": member, "page": page, "summary": summary, "tab": "me"})
 
 
 @login_required

@@ -21,12 +21,13 @@ from rest_framework.views import APIView
 
 from common.api import UNAUTHENTICATED, error_response, validated, validation_error_response
 from common.http import client_ip
-from distribution import selectors
 from distribution.api import serializers as s
 from distribution.models import BindSource, Member
+from distribution.referral import selectors as referral_selectors
 from distribution.referral.poster import poster_spec, poster_versioned_url
 from distribution.referral.services.binding import member_bind
 from distribution.referral.services.members import member_get_or_create_for_user
+from distribution.reseller import selectors as reseller_selectors
 from distribution.reseller.services.resellers import (
     ApplicationNotFound,
     reseller_application_withdraw,
@@ -62,8 +63,8 @@ def _me(request: Request) -> Member:
 def _me_data(request: Request, member: Member) -> dict[str, Any]:
     context = {
         "request": request, "program": reseller_program_get(),
-        "can_bind": selectors.member_can_bind(member=member),
-        "application": selectors.reseller_application_latest(member=member),
+        "can_bind": referral_selectors.member_can_bind(member=member),
+        "application": reseller_selectors.reseller_application_latest(member=member),
         "poster_url": poster_versioned_url(poster_spec(request=request, member=member)),
     }
     return s.DistributionMeSerializer(member, context=context).data
@@ -117,7 +118,7 @@ class ApplyView(APIView):
     )
     def delete(self, request: Request) -> Response:
         member = _me(request)
-        application = selectors.reseller_application_latest(member=member)
+        application = reseller_selectors.reseller_application_latest(member=member)
         if application is None:
             raise ApplicationNotFound()
         application = reseller_application_withdraw(application=application, member=member)
@@ -154,7 +155,7 @@ class TeamView(APIView):
     @extend_schema(tags=[TEAM], summary="My team: size, tier-1 and tier-2 counts, team sales",
                    responses={200: s.TeamSummarySerializer, 401: UNAUTHENTICATED})
     def get(self, request: Request) -> Response:
-        return Response(s.TeamSummarySerializer(selectors.team_summary(member=_me(request))).data)
+        return Response(s.TeamSummarySerializer(reseller_selectors.team_summary(member=_me(request))).data)
 
 
 class DownlinesView(ListAPIView):
@@ -170,7 +171,7 @@ class DownlinesView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Member]:
-        return selectors.member_direct_downlines(member=_me(self.request))
+        return referral_selectors.member_direct_downlines(member=_me(self.request))
 
 
 class LevelsView(APIView):
@@ -183,8 +184,8 @@ class LevelsView(APIView):
     )
     def get(self, request: Request) -> Response:
         member = _me(request)
-        figures = selectors.member_sales_figures(member=member)
-        progress = selectors.level_progress(member=member, figures=figures)
+        figures = reseller_selectors.member_sales_figures(member=member)
+        progress = reseller_selectors.level_progress(member=member, figures=figures)
         return Response(s.LevelsSerializer({
             "current": progress.current, "next_level": progress.next_level,
             "conditions": progress.conditions, "figures": figures, "levels": progress.levels,

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import DomainError
 from common.money import format_cny
 from distribution.admin_common import ReadOnlyAdmin, member_label
+from distribution.commission.forms import CommissionRulesForm, LevelRateForm, ProductCommissionForm
+from distribution.commission.selectors import commission_liability
 from distribution.commission.services.rules import (
     EDITABLE,
     level_rate_set,
@@ -27,9 +29,7 @@ from distribution.commission.services.rules import (
     rules_get,
     rules_update,
 )
-from distribution.earnings.forms import CommissionRulesForm, LevelRateForm, ProductCommissionForm
-from distribution.earnings.labels import record_state_label
-from distribution.earnings.selectors import commission_liability
+from distribution.labels import record_state_label
 from distribution.models import CommissionRecord, CommissionRules, LevelRate, ProductCommission, RuleChange
 
 RECENT_CHANGES = 20

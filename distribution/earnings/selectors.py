@@ -269,30 +269,3 @@ def withdraw_options(*, member: Member) -> WithdrawOptions:
     return WithdrawOptions(balances=wallet_balances(member=member), minimum=rules.withdrawal_min_amount,
                            fee_rate=rules.withdrawal_fee_rate, daily_limit=rules.withdrawal_daily_limit,
                            used_today=used, channels=list(rules.withdrawal_channels))
-
-
-# --- staff: the commission liability ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Liability:
-    """What the platform owes resellers: pending commission + available + held."""
-
-    pending: Decimal
-    available: Decimal  # positive balances only: one reseller's debt does not pay another
-    held: Decimal
-    debt: Decimal  # owed back by resellers after clawbacks, shown apart
-
-    @property
-    def total(self) -> Decimal:
-        return self.pending + self.available + self.held
-
-
-def commission_liability() -> Liability:
-    """Two aggregate queries: pending records, and the wallets."""
-    pending = CommissionRecord.objects.filter(state=CommissionState.PENDING).aggregate(s=Sum("amount"))["s"]
-    wallets = Wallet.objects.aggregate(
-        positive=Sum("available", filter=Q(available__gt=0)), held_total=Sum("held"),
-        negative=Sum("available", filter=Q(available__lt=0)))
-    return Liability(pending=pending or ZERO, available=wallets["positive"] or ZERO,
-                     held=wallets["held_total"] or ZERO, debt=-(wallets["negative"] or ZERO))

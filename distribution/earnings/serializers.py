@@ -9,7 +9,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from distribution.earnings import labels, selectors
+from distribution import labels
+from distribution.earnings import selectors
 from distribution.models import (
     CommissionRecord,
     CommissionState,

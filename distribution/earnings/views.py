@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.errors import DomainError
-from distribution.earnings import labels, selectors
+from distribution import labels
+from distribution.earnings import selectors
 from distribution.earnings.forms import PayoutAccountForm, WithdrawForm
 from distribution.models import Member
 from distribution.wallet.errors import MonthInvalid

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -33,6 +34,9 @@ class WithdrawalChannel(models.TextChoices):
 
 def _default_channels() -> list[str]:
     return [c.value for c in WithdrawalChannel]
+
+
+RULES_CACHE_KEY = "distribution:commission-rules:v1"
 
 
 class CommissionRules(models.Model):
@@ -72,6 +76,17 @@ class CommissionRules(models.Model):
 
     def __str__(self) -> str:
         return str(_("Commission rules"))
+
+    @classmethod
+    def get_solo(cls) -> "CommissionRules":
+        """The rules in force. Cached (every checkout reads them); ``rules_update`` clears the
+        cache once its transaction commits, so no process keeps an old copy."""
+        rules = cache.get(RULES_CACHE_KEY)
+        if rules is None:
+            rules, _created = cls.objects.get_or_create(pk=1)
+            cache.set(RULES_CACHE_KEY, rules, timeout=3600)
+        return rules
+
 
 
 class LevelRate(models.Model):

@@ -15,8 +15,8 @@ from decimal import Decimal
 from django import template
 from django.http import HttpRequest
 
+from distribution import labels
 from distribution.commission.preview import share_earning_preview, share_earning_shop_max
-from distribution.earnings import labels
 from distribution.earnings.selectors import earnings_member, earnings_overview
 from distribution.models import Member
 from mall.models import Product, Shop

@@ -34,8 +34,8 @@ from distribution.admin_common import (
     object_form_page,
     run_each,
 )
-from distribution.earnings.forms import AdjustForm, ConfirmForm, ReasonForm, ReferenceForm, RevealForm
 from distribution.models import LedgerEntry, PayoutAccount, SensitiveAccessLog, Wallet, Withdrawal
+from distribution.wallet.forms import AdjustForm, ConfirmForm, ReasonForm, ReferenceForm, RevealForm
 from distribution.wallet.services.payout_accounts import can_reveal_accounts, payout_account_reveal
 from distribution.wallet.services.wallet_staff import can_adjust_wallets, wallet_staff_adjust
 from distribution.wallet.services.withdrawals import (

@@ -243,7 +243,7 @@ def test_the_liability_is_pending_plus_available_plus_held(admin_client):
 
 
 def test_the_liability_takes_one_query_per_figure(admin_client, django_assert_num_queries):
-    from distribution.earnings.selectors import commission_liability
+    from distribution.commission.selectors import commission_liability
 
     settled_world()
 

@@ -8,9 +8,10 @@ from django.db import IntegrityError, connections, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from distribution import selectors
 from distribution.models import LevelChange, Member, ResellerLevel
+from distribution.referral import selectors as referral_selectors
 from distribution.referral.services.placement import referral_tree_place_pending
+from distribution.reseller import selectors as reseller_selectors
 from distribution.reseller.services.levels import (
     LevelInvalid,
     LevelNotFound,
@@ -144,8 +145,8 @@ def test_compliance_a_recruiter_with_100_invitees_and_no_sales_keeps_the_level()
 
     assert member_evaluate_level(member=recruiter) is None
 
-    figures = selectors.member_sales_figures(member=recruiter)
-    assert selectors.team_size(member=recruiter) == 100
+    figures = reseller_selectors.member_sales_figures(member=recruiter)
+    assert referral_selectors.team_size(member=recruiter) == 100
     assert (figures.own_sales, figures.team_sales, figures.settled_commission) == (
         Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
     assert level_of(recruiter) == basic.pk

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from distribution import selectors
 from distribution.models import Member
+from distribution.referral import selectors
 from distribution.referral.services.members import member_record_paid_sales
 from tests.distribution.factories import MemberFactory
 

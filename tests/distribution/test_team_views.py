@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from distribution import selectors, views
+from distribution import views
 from distribution.models import BindingHistory, JoinMode, Member, ResellerApplication
 from distribution.referral.services.placement import referral_tree_place_pending
+from distribution.reseller import selectors
 from mall.services.shops import shop_list_product, shop_update
 from tests.distribution.factories import MemberFactory
 from tests.distribution.resellers_world import (

@@ -9,6 +9,7 @@ from django.db import transaction
 from distribution.errors import CommissionRulesInvalid, CommissionTiersExceeded
 from distribution.models import (
     MAX_TIERS,
+    RULES_CACHE_KEY,
     CommissionRules,
     LevelRate,
     ProductCommission,
@@ -21,18 +22,12 @@ EDITABLE = ("tiers", "global_cap_rate", "self_purchase", "attribution_policy", "
             "withdrawal_fee_rate", "withdrawal_daily_limit", "withdrawal_channels")
 
 
-RULES_CACHE_KEY = "distribution:commission-rules:v1"
 LEVEL_RATES_CACHE_KEY = "distribution:level-rates:v1"
 
 
 def rules_get() -> CommissionRules:
-    """The rules in force. Cached (every checkout reads them); every change clears the cache
-    once its transaction commits, so no process keeps an old copy."""
-    rules = cache.get(RULES_CACHE_KEY)
-    if rules is None:
-        rules, _ = CommissionRules.objects.get_or_create(pk=1)
-        cache.set(RULES_CACHE_KEY, rules, timeout=3600)
-    return rules
+    """The rules in force (``CommissionRules.get_solo``: cached, cleared after each change)."""
+    return CommissionRules.get_solo()
 
 
 def level_rates_get() -> dict[tuple[int, int], Decimal]:

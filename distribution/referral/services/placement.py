@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -18,6 +19,7 @@ from distribution.referral.tree.placement import PlacementResult, place_tree
 
 logger = logging.getLogger(__name__)
 
+PLACE_TASK = "distribution.tasks.place_referral_tree"
 SCHEDULE_KEY = "distribution:place-tree:{tree_id}"
 _INTERVAL_CACHE_SECONDS = 30.0
 _interval_cache: tuple[float, int] | None = None
@@ -97,6 +99,6 @@ def _placement_after_commit(tree_id: int) -> None:
         _local_windows.clear()
     _local_windows[tree_id] = now + interval
     if cache.add(SCHEDULE_KEY.format(tree_id=tree_id), 1, timeout=interval):
-        from distribution.tasks import place_referral_tree
-
-        place_referral_tree.apply_async((tree_id,), countdown=interval)
+        # By name: the task module sits above this service (it calls it), so importing it here
+        # would be an import circle; the signature resolves the registered task at call time.
+        current_app.signature(PLACE_TASK, args=(tree_id,)).apply_async(countdown=interval)

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import DomainError, NotFound
 from distribution.errors import MemberNotFound
 from distribution.models import LevelChange, LevelChangeSource, Member, ResellerLevel
+from distribution.reseller.selectors import SalesFigures, member_sales_figures
 from distribution.reseller.services.resellers import NotAReseller, require_staff, staff_reason
-from distribution.selectors import SalesFigures, member_sales_figures
 from mall.models import User
 
 EVALUATE_ATTEMPTS = 3

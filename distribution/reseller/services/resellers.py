@@ -39,7 +39,7 @@ from distribution.models import (
     ResellerStatusChange,
     RuleChange,
 )
-from distribution.selectors import member_sales_figures
+from distribution.reseller.selectors import member_sales_figures
 from mall.models import Shop, User
 from mall.services.shops import shop_open
 

@@ -10,9 +10,8 @@ transaction (PIPL): no row, no number.
 from django.db import transaction
 
 from common.db import advisory_xact_lock
-from distribution.commission.services.rules import rules_get
 from distribution.errors import WithdrawalChannelNotAllowed
-from distribution.models import Member, PayoutAccount, SensitiveAccessLog
+from distribution.models import CommissionRules, Member, PayoutAccount, SensitiveAccessLog
 from distribution.wallet.errors import (
     PayoutAccountLimit,
     PayoutAccountNotFound,
@@ -35,7 +34,7 @@ def payout_account_create(*, member: Member, channel: str, holder_name: str, acc
     The member's advisory lock makes the count and the insert one step, so two requests
     at once cannot both take the last slot.
     """
-    if channel not in rules_get().withdrawal_channels:
+    if channel not in CommissionRules.get_solo().withdrawal_channels:
         raise WithdrawalChannelNotAllowed()
     advisory_xact_lock(member.pk, namespace=PAYOUT_ACCOUNT_LOCK_NS)
     if PayoutAccount.objects.filter(member=member).count() >= MAX_PAYOUT_ACCOUNTS:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from common.crypto import encrypt, mask_account
 from common.money import round_half_up, to_money
 from distribution import lock_objects
-from distribution.commission.services.rules import rules_get
 from distribution.errors import (
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
@@ -30,7 +29,7 @@ from distribution.errors import (
     WithdrawalReviewForbidden,
     WithdrawalStateInvalid,
 )
-from distribution.models import LedgerEntry, Member, PayoutAccount, Withdrawal
+from distribution.models import CommissionRules, LedgerEntry, Member, PayoutAccount, Withdrawal
 from distribution.wallet.services.wallet import _post, wallet_for_member
 from mall.models import User
 
@@ -105,7 +104,7 @@ def withdrawal_request(*, member: Member, amount: Decimal | str, payout_account_
         if existing.amount != amount or existing.payout_account_id != account.pk:
             raise IdempotencyKeyReused()
         return existing
-    rules = rules_get()
+    rules = CommissionRules.get_solo()
     if account.channel not in rules.withdrawal_channels:
         raise WithdrawalChannelNotAllowed()
     if amount < rules.withdrawal_min_amount:

@@ -1,0 +1,74 @@
+"""Staff forms for the commission rules, level rates and product terms (shape checks only;
+the rules themselves live in ``commission/services/rules.py``)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from distribution.models import MAX_TIERS, CommissionRules, LevelRate, ProductCommission
+from distribution.models import WithdrawalChannel as Channel
+
+TIERS_MESSAGE = _("Commission is paid to at most 3 tiers (禁止传销条例 art. 7). Choose 1, 2 or 3.")
+
+
+class CommissionRulesForm(forms.ModelForm):
+    withdrawal_channels = forms.MultipleChoiceField(label=_("withdrawal channels"), choices=Channel.choices,
+                                                    widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = CommissionRules
+        fields = ["tiers", "global_cap_rate", "self_purchase", "attribution_policy", "withdrawal_min_amount",
+                  "withdrawal_fee_rate", "withdrawal_daily_limit", "withdrawal_channels"]
+        help_texts = {
+            "global_cap_rate": _("A share of the paid amount: 0.5000 is 50 %."),
+            "withdrawal_fee_rate": _("A share of the amount: 0.0060 is 0.6 %."),
+        }
+
+    def clean_tiers(self) -> int:
+        tiers = self.cleaned_data["tiers"]
+        if not 1 <= tiers <= MAX_TIERS:
+            raise ValidationError(TIERS_MESSAGE, code="tiers_exceeded")
+        return tiers
+
+    def clean_withdrawal_channels(self) -> list[str]:
+        # In the order of the choices, so an unchanged selection is not logged as a change.
+        chosen = set(self.cleaned_data["withdrawal_channels"])
+        return [value for value, _label in Channel.choices if value in chosen]
+
+
+class LevelRateForm(forms.ModelForm):
+    tier = forms.IntegerField(label=_("tier"), min_value=1)
+
+    class Meta:
+        model = LevelRate
+        fields = ["level", "tier", "rate"]
+        help_texts = {"rate": _("A share of the item's paid amount: 0.1000 is 10 %.")}
+
+    def clean_tier(self) -> int:
+        tier = self.cleaned_data["tier"]
+        if tier > MAX_TIERS:
+            raise ValidationError(TIERS_MESSAGE, code="tiers_exceeded")
+        return tier
+
+
+class ProductCommissionForm(forms.ModelForm):
+    class Meta:
+        model = ProductCommission
+        fields = ["product", "mode", "tier1", "tier2", "tier3"]
+        help_texts = {"mode": _("Rate: a share of the item's paid amount (0.1000 is 10 %). Fixed: an amount "
+                                "in yuan per unit, at most 2 decimal places.")}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        mode = data.get("mode")
+        for tier in range(1, MAX_TIERS + 1):
+            value = data.get(f"tier{tier}")
+            if value is None:
+                continue
+            if mode == ProductCommission.Mode.RATE and value > 1:
+                self.add_error(f"tier{tier}", _("A rate is at most 1.0000 (100 %)."))
+            if mode == ProductCommission.Mode.FIXED and value != value.quantize(Decimal("0.01")):
+                self.add_error(f"tier{tier}", _("A fixed amount has at most 2 decimal places."))
+        return data
