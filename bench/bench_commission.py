@@ -281,7 +281,7 @@ def _reset() -> None:
 
 
 def bench_settlement(total: int) -> None:
-    from distribution.commission.services.records import commissions_settle_due
+    from distribution.reseller.services.levels import commissions_settle_and_review_levels
     from distribution.wallet.services.reconcile import wallets_reconcile
 
     say(f"\n== settlement sweep over {total:,} due records ==")
@@ -292,9 +292,9 @@ def bench_settlement(total: int) -> None:
     expect(_credits() == total, f"the floor settled {_credits():,} of {total:,} records")
     say(f"  raw-SQL floor: {floor:.1f} s")
     _reset()
-    with heartbeat("commissions_settle_due settling"):
+    with heartbeat("settlement sweep settling"):
         start = time.perf_counter()
-        result = commissions_settle_due(batch=1000)
+        result = commissions_settle_and_review_levels(batch=1000)  # what the beat task runs
         elapsed = time.perf_counter() - start
     expect(result.records == total, f"commissions_settle_due settled {result.records:,} of {total:,} records")
     say(f"  commissions_settle_due: {result.records:,} records, ¥{result.amount:,}, {elapsed:.1f} s"

@@ -46,13 +46,11 @@ def check_referral_trees() -> bool:
 def settle_commissions() -> int:
     """Beat sweep: settle pending commission whose item window has closed. Safe to run twice
     at once or to be killed halfway (see ``commissions_settle_due``)."""
-    from distribution.commission.services.records import commissions_settle_due
-    from distribution.reseller.services.levels_hook import levels_evaluate_after_settlement
+    from distribution.reseller.services.levels import commissions_settle_and_review_levels
 
-    result = commissions_settle_due()
+    result = commissions_settle_and_review_levels()
     if result.records:
         logger.info("settled %s commission records, %s", result.records, result.amount)
-        levels_evaluate_after_settlement(member_ids=result.members)
     return result.records
 
 

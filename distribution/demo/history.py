@@ -22,12 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.money import from_fen, to_fen
-from distribution.commission.services.records import commissions_settle_due
 from distribution.commission.services.rules import rules_get
 from distribution.demo import backdate, data
 from distribution.demo.data import AfterSaleStory, Story, Until
 from distribution.models import CommissionRecord, Member, Wallet, Withdrawal
-from distribution.reseller.services.levels_hook import levels_evaluate_after_settlement
+from distribution.reseller.services.levels import commissions_settle_and_review_levels
 from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.withdrawals import (
     withdrawal_approve,
@@ -164,8 +163,7 @@ def _settle() -> None:
     """What the beat tasks do: close due windows, settle, re-check the levels it paid."""
     orders_cancel_expired()
     orders_close_windows()
-    result = commissions_settle_due()
-    levels_evaluate_after_settlement(member_ids=result.members)
+    commissions_settle_and_review_levels()
 
 
 def _settled_before(member: Member, moment: datetime) -> int:
@@ -192,7 +190,7 @@ def _withdrawals(*, staff: User, finance: User, now: datetime) -> list[Withdrawa
     paid_spec, waiting_spec = data.PAID_WITHDRAWAL, data.WAITING_WITHDRAWAL
     requested = _at(paid_spec["requested"], now)
     amount = _tens_of_yuan(_settled_before(member, requested), share_tenths=6, minimum=minimum)
-    first = withdrawal_request(member=member, amount=from_fen(amount), payout_account_id=account.pk,
+    first, _ = withdrawal_request(member=member, amount=from_fen(amount), payout_account_id=account.pk,
                                idempotency_key=paid_spec["key"])
     withdrawal_approve(withdrawal_id=first.pk, operator=staff)
     paid = _at(paid_spec["paid"], now)
@@ -201,7 +199,7 @@ def _withdrawals(*, staff: User, finance: User, now: datetime) -> list[Withdrawa
                                  reviewed=_at(paid_spec["reviewed"], now), paid=paid)
     available = to_fen(Wallet.objects.get(member=member).available)
     amount = _tens_of_yuan(available, share_tenths=4, minimum=minimum)
-    second = withdrawal_request(member=member, amount=from_fen(amount), payout_account_id=account.pk,
+    second, _ = withdrawal_request(member=member, amount=from_fen(amount), payout_account_id=account.pk,
                                 idempotency_key=waiting_spec["key"])
     backdate.withdrawal_backdate(withdrawal_id=second.pk, requested=_at(waiting_spec["requested"], now))
     return [Withdrawal.objects.get(pk=first.pk), Withdrawal.objects.get(pk=second.pk)]

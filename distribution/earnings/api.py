@@ -43,8 +43,7 @@ from distribution.models import (
 )
 from distribution.wallet.errors import IdempotencyKeyRequired, NotAReseller
 from distribution.wallet.services.payout_accounts import payout_account_create
-from distribution.wallet.services.withdrawal_idempotency import withdrawal_request_once
-from distribution.wallet.services.withdrawals import KEY_RE
+from distribution.wallet.services.withdrawals import KEY_RE, withdrawal_request
 from mall import selectors as mall_selectors
 from orders.models import Order
 
@@ -204,7 +203,7 @@ class WithdrawalListCreateView(_MemberListView):
             raise IdempotencyKeyRequired()
         account = selectors.payout_account_get(member=self.member,
                                                account_id=data.validated_data["payout_account_id"])
-        withdrawal, created = withdrawal_request_once(
+        withdrawal, created = withdrawal_request(
             member=self.member, amount=data.validated_data["amount"], payout_account_id=account.pk,
             idempotency_key=key)
         fresh = selectors.withdrawal_get(member=self.member, withdrawal_id=withdrawal.pk)

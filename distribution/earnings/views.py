@@ -122,9 +122,9 @@ def withdraw(request: HttpRequest, member: Member) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created = withdrawal_request(member=member, amount=data["amount"],
-                                         payout_account_id=data["payout_account"].pk,
-                                         idempotency_key=data["idempotency_key"])
+            created, _new = withdrawal_request(member=member, amount=data["amount"],
+                                               payout_account_id=data["payout_account"].pk,
+                                               idempotency_key=data["idempotency_key"])
         except DomainError as exc:
             form.add_domain_error(exc)
             options = selectors.withdraw_options(member=member)

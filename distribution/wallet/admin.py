@@ -1,7 +1,7 @@
 """Staff console: wallets and their ledger, the withdrawal review queue, payout accounts
 and the sensitive data access log.
 
-Money moves only through the services: ``wallet_staff_adjust`` (a reason, never one's own
+Money moves only through the services: ``wallet_adjust`` (a reason, never one's own
 wallet), ``withdrawal_approve/reject/mark_paid/mark_failed`` (each under its permission,
 never one's own withdrawal) and ``payout_account_reveal`` (logged before it shows a
 number). The admin hides what a staff member may not do; the services refuse it anyway,
@@ -37,7 +37,7 @@ from distribution.admin_common import (
 from distribution.models import LedgerEntry, PayoutAccount, SensitiveAccessLog, Wallet, Withdrawal
 from distribution.wallet.forms import AdjustForm, ConfirmForm, ReasonForm, ReferenceForm, RevealForm
 from distribution.wallet.services.payout_accounts import can_reveal_accounts, payout_account_reveal
-from distribution.wallet.services.wallet_staff import can_adjust_wallets, wallet_staff_adjust
+from distribution.wallet.services.wallet import can_adjust_wallets, wallet_adjust
 from distribution.wallet.services.withdrawals import (
     withdrawal_approve,
     withdrawal_mark_failed,
@@ -121,7 +121,7 @@ class WalletAdmin(ReadOnlyAdmin):
             self, request, wallet, title=_("Adjust balance of %(member)s") % {"member": member_label(
                 wallet.member)}, form_class=AdjustForm, done=str(_("The balance was adjusted.")),
             intro=str(_("Available now: %(amount)s.") % {"amount": format_cny(wallet.available)}),
-            run=lambda data: wallet_staff_adjust(wallet_id=wallet.pk, amount=data["amount"],
+            run=lambda data: wallet_adjust(wallet_id=wallet.pk, amount=data["amount"],
                                                  operator=request.user, reason=data["reason"]))
 
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from distribution.commission.services.records import commissions_settle_due
 from distribution.commission.services.rules import rules_update
 from distribution.models import CommissionRecord, Member, PayoutAccount, Wallet
+from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member
-from distribution.wallet.services.withdrawals import payout_account_add
 from mall.models import User
 from orders.hooks import hooks as order_hooks
 from orders.models import Order
@@ -57,13 +57,13 @@ def funded_reseller(amount: str = "100.00", **fields: object) -> tuple[Member, W
     member = MemberFactory(is_reseller=True, **fields)
     wallet = wallet_for_member(member=member)
     wallet_adjust(wallet_id=wallet.pk, amount=Decimal(amount), operator=None, reason="测试入账")
-    account = payout_account_add(member=member, channel="bank", holder_name="王小明", account=BANK_CARD,
+    account = payout_account_create(member=member, channel="bank", holder_name="王小明", account=BANK_CARD,
                                  bank_name="工商银行")
     return member, wallet, account
 
 
 def bank_account(member: Member, number: str = BANK_CARD) -> PayoutAccount:
-    return payout_account_add(member=member, channel="bank", holder_name="王小明", account=number,
+    return payout_account_create(member=member, channel="bank", holder_name="王小明", account=number,
                               bank_name="工商银行")
 
 

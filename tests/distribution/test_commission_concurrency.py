@@ -12,9 +12,10 @@ from django.db import OperationalError, connection, connections
 from distribution.commission.services.records import commissions_settle_due
 from distribution.errors import InsufficientBalance
 from distribution.models import CommissionRecord, LedgerEntry, Wallet, Withdrawal
+from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.reconcile import wallets_reconcile
 from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member
-from distribution.wallet.services.withdrawals import payout_account_add, withdrawal_request
+from distribution.wallet.services.withdrawals import withdrawal_request
 from orders.payments import sandbox_provider
 from tests.distribution.commission_world import World, buy, close_windows, make_world, receive, sku
 from tests.distribution.concurrency import run_parallel
@@ -124,11 +125,11 @@ def test_fifty_concurrent_withdrawals_of_the_whole_balance_accept_exactly_one():
     member = MemberFactory(is_reseller=True)
     wallet = wallet_for_member(member=member)
     wallet_adjust(wallet_id=wallet.pk, amount=Decimal("100.00"), operator=None, reason="测试入账")
-    account = payout_account_add(member=member, channel="bank", holder_name="王小明", account=BANK_CARD,
+    account = payout_account_create(member=member, channel="bank", holder_name="王小明", account=BANK_CARD,
                                  bank_name="工商银行")
 
     results = run_parallel(50, lambda i: withdrawal_request(
-        member=member, amount="100.00", payout_account_id=account.pk, idempotency_key=f"key-{i:08d}"))
+        member=member, amount="100.00", payout_account_id=account.pk, idempotency_key=f"key-{i:08d}")[0])
 
     accepted = [r for r in results if isinstance(r, Withdrawal)]
     refused = [r for r in results if isinstance(r, InsufficientBalance)]
@@ -142,13 +143,14 @@ def test_concurrent_requests_with_one_key_make_one_withdrawal():
     member = MemberFactory(is_reseller=True)
     wallet = wallet_for_member(member=member)
     wallet_adjust(wallet_id=wallet.pk, amount=Decimal("100.00"), operator=None, reason="测试入账")
-    account = payout_account_add(member=member, channel="alipay", holder_name="王小明",
+    account = payout_account_create(member=member, channel="alipay", holder_name="王小明",
                                  account="13812345678")
 
     results = run_parallel(10, lambda _: withdrawal_request(
         member=member, amount="40.00", payout_account_id=account.pk, idempotency_key="same-key-0001"))
 
-    assert all(isinstance(r, Withdrawal) for r in results), results
-    assert len({r.pk for r in results}) == 1
+    assert all(isinstance(r, tuple) for r in results), results
+    assert len({w.pk for w, _created in results}) == 1
+    assert sorted(created for _w, created in results) == [False] * 9 + [True]
     wallet.refresh_from_db()
     assert (wallet.available, wallet.held) == (Decimal("60.00"), Decimal("40.00"))

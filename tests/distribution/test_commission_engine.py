@@ -157,6 +157,31 @@ def test_refund_after_settlement_reverses_from_the_wallet():
     assert wallets_reconcile().ok
 
 
+def withdraw_everything(member, amount: Decimal) -> None:
+    """A real withdrawal of ``amount``: requested, approved by one staff member, paid by another."""
+    from django.contrib.auth.models import Permission
+
+    from distribution.wallet.services.payout_accounts import payout_account_create
+    from distribution.wallet.services.withdrawals import (
+        withdrawal_approve,
+        withdrawal_mark_paid,
+        withdrawal_request,
+    )
+    from tests.mall.factories import UserFactory
+
+    def staff(perm):
+        user = UserFactory(is_staff=True)
+        user.user_permissions.set(Permission.objects.filter(codename=perm))
+        return type(user).objects.get(pk=user.pk)
+
+    account = payout_account_create(member=member, channel="bank", holder_name="王小明",
+                                    account="6222021234567890128", bank_name="工商银行")
+    withdrawal, _ = withdrawal_request(member=member, amount=amount, payout_account_id=account.pk,
+                                    idempotency_key="debt-test-0001")
+    withdrawal_approve(withdrawal_id=withdrawal.pk, operator=staff("review_withdrawal"))
+    withdrawal_mark_paid(withdrawal_id=withdrawal.pk, operator=staff("pay_withdrawal"), reference="BANK-1")
+
+
 def test_reversal_after_the_money_was_withdrawn_is_debt():
     from distribution.wallet.services.wallet import wallet_reverse_commission
 
@@ -165,15 +190,11 @@ def test_reversal_after_the_money_was_withdrawn_is_debt():
     close_windows()
     commissions_settle_due()
     wallet = Wallet.objects.get(member=world.seller)
-    from distribution.wallet.services.wallet import _post
+    withdraw_everything(world.seller, Decimal("10.00"))  # requested, approved, paid out
 
-    with transaction.atomic():  # the 10.00 was withdrawn: hold, then payout
-        _post(wallet_id=wallet.pk, kind=LedgerEntry.Kind.WITHDRAWAL_HOLD, available=Decimal("-10.00"),
-              held=Decimal("10.00"), guard_available=True)
-        _post(wallet_id=wallet.pk, kind=LedgerEntry.Kind.PAYOUT, held=Decimal("-10.00"),
-              withdrawn=Decimal("10.00"))
+    with transaction.atomic():
         record = CommissionRecord.objects.get(order=order, tier=1)
-        wallet_reverse_commission(wallet_id=wallet.pk, record_id=record.pk, amount=Decimal("4.00"))
+        wallet_reverse_commission(member_id=world.seller.pk, record_id=record.pk, amount=Decimal("4.00"))
 
     wallet.refresh_from_db()
     assert (wallet.available, wallet.debt, wallet.withdrawn) == (Decimal("-4.00"), Decimal("4.00"),

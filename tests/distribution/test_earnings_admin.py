@@ -336,11 +336,11 @@ def test_the_ledger_admin_offers_no_add_change_or_delete(admin_client):
 @pytest.fixture
 def queue():
     member, wallet, account = funded_reseller("100.00")
-    first = withdrawal_request(member=member, amount="10.00", payout_account_id=account.pk,
+    first, _ = withdrawal_request(member=member, amount="10.00", payout_account_id=account.pk,
                                idempotency_key="key-00000001")
-    second = withdrawal_request(member=member, amount="20.00", payout_account_id=account.pk,
+    second, _ = withdrawal_request(member=member, amount="20.00", payout_account_id=account.pk,
                                 idempotency_key="key-00000002")
-    approved = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
+    approved, _ = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
                                   idempotency_key="key-00000003")
     withdrawal_approve(withdrawal_id=approved.pk, operator=staff("review_withdrawal"))
     return member, wallet, first, second, approved
@@ -412,7 +412,7 @@ def test_a_failed_payout_releases_the_hold(client, queue):
 def test_a_staff_member_cannot_approve_their_own_withdrawal(client):
     reviewer = staff("view_withdrawal", "review_withdrawal")
     member, wallet, account = funded_reseller("100.00", user=reviewer)
-    own = withdrawal_request(member=member, amount="50.00", payout_account_id=account.pk,
+    own, _ = withdrawal_request(member=member, amount="50.00", payout_account_id=account.pk,
                              idempotency_key="key-00000001")
     client.force_login(reviewer)
 
@@ -531,7 +531,7 @@ def test_staff_without_the_pay_permission_cannot_reveal(client):
 def test_every_earnings_admin_page_renders_for_a_superuser(admin_client):
     settled = settled_world()
     member, wallet, account = funded_reseller()
-    withdrawal = withdrawal_request(member=member, amount="10.00", payout_account_id=account.pk,
+    withdrawal, _ = withdrawal_request(member=member, amount="10.00", payout_account_id=account.pk,
                                     idempotency_key="key-00000001")
     level_rate_set(level=settled.world.level, tier=1, rate=Decimal("0.11"), operator=None)
     urls = [reverse(f"admin:distribution_{model}_changelist") for model in (

@@ -222,7 +222,7 @@ def test_refused_amounts_change_nothing(amount, status, code):
 
 def test_withdrawal_list_and_detail():
     member, _, account = funded_reseller("100.00")
-    first = withdrawal_request(member=member, amount="10.00", payout_account_id=account.pk,
+    first, _ = withdrawal_request(member=member, amount="10.00", payout_account_id=account.pk,
                                idempotency_key="key-00000001")
     withdrawal_request(member=member, amount="20.00", payout_account_id=account.pk,
                        idempotency_key="key-00000002")
@@ -333,7 +333,7 @@ def test_share_preview_for_a_product():
 def test_another_members_ids_are_404_with_the_error_shape():
     settled = settled_world()
     other, _, other_account = funded_reseller("100.00")
-    other_withdrawal = withdrawal_request(member=other, amount="10.00", payout_account_id=other_account.pk,
+    other_withdrawal, _ = withdrawal_request(member=other, amount="10.00", payout_account_id=other_account.pk,
                                           idempotency_key="key-00000001")
     mid_record = record(settled.order, 2)
     client = api_for(settled.world.seller)

@@ -63,7 +63,7 @@ def test_overview_shows_exact_figures(client):
     CommissionRecord.objects.filter(order=old).update(created_at=timezone.now() - timedelta(days=40))
     low_minimum()
     account = bank_account(seller)
-    paid = withdrawal_request(member=seller, amount="3.00", payout_account_id=account.pk,
+    paid, _ = withdrawal_request(member=seller, amount="3.00", payout_account_id=account.pk,
                               idempotency_key="key-paid-0001")
     withdrawal_approve(withdrawal_id=paid.pk, operator=staff("review_withdrawal"))
     withdrawal_mark_paid(withdrawal_id=paid.pk, operator=staff("pay_withdrawal"), reference="BANK-1")
@@ -119,7 +119,8 @@ def test_cancelled_commission_counts_nowhere_and_a_partial_refund_counts_what_is
 
 def test_debt_is_shown_in_red_with_an_explanation_and_blocks_the_form(client):
     member, wallet, _ = funded_reseller("10.00")
-    wallet_adjust(wallet_id=wallet.pk, amount=Decimal("-17.50"), operator=staff(), reason="退款追回")
+    wallet_adjust(wallet_id=wallet.pk, amount=Decimal("-17.50"), operator=staff("change_wallet"),
+                  reason="退款追回")
     client.force_login(member.user)
 
     overview = client.get(reverse("earnings:overview"))
@@ -389,7 +390,7 @@ def test_another_members_payout_account_cannot_be_chosen(client):
 
 def test_withdrawal_history_lists_states_in_the_resellers_words(client):
     member, _, account = funded_reseller("100.00")
-    first = withdrawal_request(member=member, amount="10.00", payout_account_id=account.pk,
+    first, _ = withdrawal_request(member=member, amount="10.00", payout_account_id=account.pk,
                                idempotency_key="key-00000001")
     withdrawal_reject(withdrawal_id=first.pk, operator=staff("review_withdrawal"), reason="信息不符")
     withdrawal_request(member=member, amount="20.00", payout_account_id=account.pk,
@@ -487,7 +488,7 @@ def test_another_members_record_and_withdrawal_ids_are_404(client):
     settled = settled_world()
     mid_record = record(settled.order, 2)
     other, _, other_account = funded_reseller("100.00")
-    other_withdrawal = withdrawal_request(member=other, amount="10.00", payout_account_id=other_account.pk,
+    other_withdrawal, _ = withdrawal_request(member=other, amount="10.00", payout_account_id=other_account.pk,
                                           idempotency_key="key-00000001")
     client.force_login(settled.world.seller.user)
 

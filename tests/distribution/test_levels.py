@@ -16,11 +16,11 @@ from distribution.reseller.services.levels import (
     LevelInvalid,
     LevelNotFound,
     LevelUnchanged,
+    levels_evaluate_after_settlement,
     member_evaluate_level,
     member_set_level,
     reseller_level_save,
 )
-from distribution.reseller.services.levels_hook import levels_evaluate_after_settlement
 from distribution.reseller.services.resellers import NotAReseller, StaffOnly, StaffReasonRequired
 from distribution.tasks import settle_commissions
 from tests.distribution.commission_world import buy, close_windows, make_world, receive, sku

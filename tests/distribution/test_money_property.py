@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from distribution.commission.services.records import commissions_settle_due
 from distribution.commission.services.rules import rules_update
 from distribution.models import CommissionRecord, Wallet
+from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.reconcile import wallets_reconcile
 from distribution.wallet.services.wallet import wallet_for_member
 from distribution.wallet.services.withdrawals import (
-    payout_account_add,
     withdrawal_approve,
     withdrawal_mark_paid,
     withdrawal_reject,
@@ -87,7 +87,7 @@ def test_random_refunds_settlements_and_withdrawals_keep_every_amount_exact(step
     rules_update(operator=None, withdrawal_daily_limit=20, withdrawal_min_amount=Decimal("0.01"))
     world = make_world(tiers=2)
     reviewer, payer = _staff("review_withdrawal"), _staff("review_withdrawal", "pay_withdrawal")
-    account = payout_account_add(member=world.seller, channel="bank", holder_name="王小明",
+    account = payout_account_create(member=world.seller, channel="bank", holder_name="王小明",
                                  account=BANK_CARD, bank_name="工商银行")
     model, orders = Model(), []
     for n, (op, a, b) in enumerate(steps):
@@ -118,8 +118,9 @@ def test_random_refunds_settlements_and_withdrawals_keep_every_amount_exact(step
                     model.available["mid"] += line.commission(2)
         elif op == "withdraw" and model.available["seller"] > 0:
             amount = max(CENT, (model.available["seller"] * a / 100).quantize(CENT, rounding=ROUND_DOWN))
-            withdrawal = withdrawal_request(member=world.seller, amount=amount, payout_account_id=account.pk,
-                                            idempotency_key=f"prop-{n:04d}-{account.pk:08d}")
+            withdrawal, _ = withdrawal_request(
+                member=world.seller, amount=amount, payout_account_id=account.pk,
+                idempotency_key=f"prop-{n:04d}-{account.pk:08d}")
             model.available["seller"] -= amount
             model.held += amount
             if b == "reject":

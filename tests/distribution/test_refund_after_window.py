@@ -47,7 +47,7 @@ def _withdraw_everything(member) -> None:
     """The seller withdraws the whole settled balance, reviewed and paid by two people."""
     low_minimum()
     account = bank_account(member)
-    withdrawal = withdrawal_request(member=member, amount=_wallet(member).available,
+    withdrawal, _ = withdrawal_request(member=member, amount=_wallet(member).available,
                                     payout_account_id=account.pk, idempotency_key="key-00000001")
     withdrawal_approve(withdrawal_id=withdrawal.pk, operator=staff("review_withdrawal"))
     withdrawal_mark_paid(withdrawal_id=withdrawal.pk, operator=staff("pay_withdrawal"), reference="BANK-1")

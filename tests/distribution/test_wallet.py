@@ -17,15 +17,16 @@ from distribution.errors import (
     SelfApprovalRefused,
     WalletInDebt,
     WithdrawalBelowMinimum,
+    WithdrawalChannelNotAllowed,
     WithdrawalDailyLimit,
     WithdrawalReviewForbidden,
     WithdrawalStateInvalid,
 )
 from distribution.models import LedgerEntry, PayoutAccount, Wallet, Withdrawal
+from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.reconcile import wallets_reconcile
 from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member
 from distribution.wallet.services.withdrawals import (
-    payout_account_add,
     withdrawal_approve,
     withdrawal_mark_failed,
     withdrawal_mark_paid,
@@ -43,7 +44,7 @@ def funded_member(amount: str = "100.00"):
     member = MemberFactory(is_reseller=True)
     wallet = wallet_for_member(member=member)
     wallet_adjust(wallet_id=wallet.pk, amount=Decimal(amount), operator=None, reason="测试入账")
-    account = payout_account_add(member=member, channel="bank", holder_name="王小明", account=BANK_CARD,
+    account = payout_account_create(member=member, channel="bank", holder_name="王小明", account=BANK_CARD,
                                  bank_name="工商银行")
     return member, wallet, account
 
@@ -75,7 +76,7 @@ def test_ledger_entries_cannot_be_updated_or_deleted_by_the_database():
 def test_a_request_holds_the_amount_at_once():
     member, wallet, account = funded_member("100.00")
 
-    withdrawal = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
+    withdrawal, _ = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
                                     idempotency_key="key-00000001")
 
     assert withdrawal.state == "requested"
@@ -85,10 +86,10 @@ def test_a_request_holds_the_amount_at_once():
 
 def test_the_same_key_returns_the_first_withdrawal():
     member, wallet, account = funded_member("100.00")
-    first = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
+    first, _ = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
                                idempotency_key="key-00000001")
 
-    again = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
+    again, _ = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
                                idempotency_key="key-00000001")
 
     assert again.pk == first.pk
@@ -114,7 +115,7 @@ def test_keys_belong_to_one_wallet():
     withdrawal_request(member=first, amount="30.00", payout_account_id=first_account.pk,
                        idempotency_key="key-00000001")
 
-    other = withdrawal_request(member=second, amount="30.00", payout_account_id=second_account.pk,
+    other, _ = withdrawal_request(member=second, amount="30.00", payout_account_id=second_account.pk,
                                idempotency_key="key-00000001")
 
     assert other.wallet_id == second_wallet.pk
@@ -146,7 +147,7 @@ def test_another_members_payout_account_is_refused():
 
 def test_debt_blocks_withdrawals():
     member, wallet, account = funded_member("10.00")
-    staff_user = staff()
+    staff_user = staff("change_wallet")
     wallet_adjust(wallet_id=wallet.pk, amount=Decimal("-25.00"), operator=staff_user, reason="退款追回")
 
     with pytest.raises(WalletInDebt):
@@ -172,7 +173,7 @@ def test_fee_is_taken_from_the_payout():
     member, _, account = funded_member("100.00")
     rules_update(operator=None, withdrawal_fee_rate=Decimal("0.006"))
 
-    withdrawal = withdrawal_request(member=member, amount="50.00", payout_account_id=account.pk,
+    withdrawal, _ = withdrawal_request(member=member, amount="50.00", payout_account_id=account.pk,
                                     idempotency_key="key-00000001")
 
     assert (withdrawal.fee, withdrawal.net_amount) == (Decimal("0.30"), Decimal("49.70"))
@@ -180,7 +181,7 @@ def test_fee_is_taken_from_the_payout():
 
 def test_approve_then_pay_moves_held_to_withdrawn_once():
     member, wallet, account = funded_member("100.00")
-    withdrawal = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
+    withdrawal, _ = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
                                     idempotency_key="key-00000001")
     reviewer, cashier = staff("review_withdrawal"), staff("pay_withdrawal")
 
@@ -201,9 +202,9 @@ def test_approve_then_pay_moves_held_to_withdrawn_once():
 def test_reject_and_failure_release_the_hold():
     member, wallet, account = funded_member("100.00")
     reviewer, cashier = staff("review_withdrawal"), staff("pay_withdrawal")
-    rejected = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
+    rejected, _ = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
                                   idempotency_key="key-00000001")
-    failed = withdrawal_request(member=member, amount="20.00", payout_account_id=account.pk,
+    failed, _ = withdrawal_request(member=member, amount="20.00", payout_account_id=account.pk,
                                 idempotency_key="key-00000002")
 
     withdrawal_reject(withdrawal_id=rejected.pk, operator=reviewer, reason="账户信息有误")
@@ -217,7 +218,7 @@ def test_reject_and_failure_release_the_hold():
 @pytest.mark.parametrize("superuser", [False, True], ids=["both-permissions", "superuser"])
 def test_the_approver_can_never_record_the_payout(superuser):
     member, wallet, account = funded_member("100.00")
-    withdrawal = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
+    withdrawal, _ = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
                                     idempotency_key="key-00000001")
     both = UserFactory(is_staff=True, is_superuser=True) if superuser else staff("review_withdrawal",
                                                                                   "pay_withdrawal")
@@ -242,7 +243,7 @@ def test_the_approver_can_never_record_the_payout(superuser):
 
 def test_the_database_refuses_a_payout_recorded_by_the_approver():
     member, _, account = funded_member("100.00")
-    withdrawal = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
+    withdrawal, _ = withdrawal_request(member=member, amount="60.00", payout_account_id=account.pk,
                                     idempotency_key="key-00000001")
     reviewer, cashier = staff("review_withdrawal"), staff("pay_withdrawal")
     withdrawal_approve(withdrawal_id=withdrawal.pk, operator=reviewer)
@@ -257,7 +258,7 @@ def test_the_database_refuses_a_payout_recorded_by_the_approver():
 
 def test_review_needs_the_permission_and_never_ones_own():
     member, wallet, account = funded_member("100.00")
-    withdrawal = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
+    withdrawal, _ = withdrawal_request(member=member, amount="30.00", payout_account_id=account.pk,
                                     idempotency_key="key-00000001")
     plain_staff = staff()
     member.user.is_staff = True
@@ -287,18 +288,18 @@ def test_payout_accounts_are_stored_encrypted_and_shown_masked():
     assert stored.reveal() == BANK_CARD
 
 
-@pytest.mark.parametrize(("channel", "account", "bank"), [
-    ("bank", "6222021234567890123", "工商银行"),  # fails Luhn
-    ("bank", BANK_CARD, ""),
-    ("alipay", "not-a-phone", ""),
-    ("paypal", "someone@example.com", ""),
+@pytest.mark.parametrize(("channel", "account", "bank", "error"), [
+    ("bank", "6222021234567890123", "工商银行", PayoutAccountInvalid),  # fails Luhn
+    ("bank", BANK_CARD, "", PayoutAccountInvalid),
+    ("alipay", "not-a-phone", "", PayoutAccountInvalid),
+    ("paypal", "someone@example.com", "", WithdrawalChannelNotAllowed),
 ])
-def test_bad_payout_accounts_are_refused(channel, account, bank):
+def test_bad_payout_accounts_are_refused(channel, account, bank, error):
     member = MemberFactory()
 
-    with pytest.raises(PayoutAccountInvalid):
-        payout_account_add(member=member, channel=channel, holder_name="王小明", account=account,
-                           bank_name=bank)
+    with pytest.raises(error):
+        payout_account_create(member=member, channel=channel, holder_name="王小明", account=account,
+                              bank_name=bank)
     assert not PayoutAccount.objects.exists()
 
 

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.fields import money_sum, money_value
-from common.money import ZERO, from_fen, to_fen
+from common.money import ZERO, from_fen
 from distribution import lock_objects
 from distribution.commission.calc import TierTerm, item_commissions
 from distribution.commission.services.rules import level_rates_get, rules_get
@@ -25,15 +25,13 @@ from distribution.models import (
     CommissionPlan,
     CommissionRecord,
     CommissionRules,
-    LedgerEntry,
     Member,
     OrderAttribution,
     ProductCommission,
     ResellerLevel,
-    Wallet,
 )
 from distribution.referral.services.members import member_record_paid_sales
-from distribution.wallet.services.wallet import wallet_reverse_commission
+from distribution.wallet.services.wallet import wallet_credit_commissions, wallet_reverse_commission
 from orders.models import Order, OrderItem
 
 SETTLE_BATCH = 1000
@@ -222,15 +220,9 @@ def commission_recompute_for_item(*, order_item: OrderItem, amount: Decimal) -> 
         else:
             record.reversed_amount += delta
             fields.append("reversed_amount")
-            wallet = _wallet_for_member(member_id=record.beneficiary_id)
-            wallet_reverse_commission(wallet_id=wallet.pk, record_id=record.pk, amount=delta,
+            wallet_reverse_commission(member_id=record.beneficiary_id, record_id=record.pk, amount=delta,
                                       reason=f"refund order item {order_item.pk}")
         record.save(update_fields=fields)
-
-
-def _wallet_for_member(*, member_id: int) -> Wallet:
-    wallet, _ = Wallet.objects.get_or_create(member_id=member_id)
-    return wallet
 
 
 # --- settlement sweep ------------------------------------------------------------------
@@ -281,33 +273,8 @@ def _settle_batch(*, ids: list[int], now: datetime) -> list[tuple[int, int, Deci
         )
         settled = [(rid, mid, from_fen(a)) for rid, mid, a in cursor.fetchall()]  # amounts in fen
     if settled:
-        _credit(settled=settled)
+        wallet_credit_commissions(credits=settled)
     return settled
-
-
-def _credit(*, settled: list[tuple[int, int, Decimal]]) -> None:
-    """One wallet UPDATE per beneficiary (in wallet-id order) and one credit entry per record."""
-    member_ids = sorted({m for _, m, _ in settled})
-    Wallet.objects.bulk_create([Wallet(member_id=m) for m in member_ids], ignore_conflicts=True)
-    wallets = dict(Wallet.objects.filter(member_id__in=member_ids).values_list("member_id", "pk"))
-    by_wallet: dict[int, list[tuple[int, Decimal]]] = {}
-    for record_id, member_id, amount in settled:
-        by_wallet.setdefault(wallets[member_id], []).append((record_id, amount))
-    entries = []
-    table = Wallet._meta.db_table
-    with connection.cursor() as cursor:
-        for wallet_id in sorted(by_wallet):
-            rows = sorted(by_wallet[wallet_id])
-            total = sum((a for _, a in rows), ZERO)
-            cursor.execute(f"UPDATE {table} SET available = available + %s, updated_at = %s"  # noqa: S608
-                           f" WHERE id = %s RETURNING available", [to_fen(total), timezone.now(), wallet_id])
-            running = from_fen(cursor.fetchone()[0]) - total
-            for record_id, amount in rows:
-                running += amount
-                entries.append(LedgerEntry(wallet_id=wallet_id, kind=LedgerEntry.Kind.COMMISSION_CREDIT,
-                                           available_delta=amount, available_after=running,
-                                           commission_record_id=record_id))
-    LedgerEntry.objects.bulk_create(entries)
 
 
 def member_settled_commission(*, member_id: int) -> Decimal:

@@ -8,19 +8,23 @@ conditions all hold, and never downgrades; only staff move a member down
 (``member_set_level``, with a reason). Every change is a ``LevelChange`` row with the
 figures it was decided on.
 
-The lead's settlement sweep calls ``member_evaluate_level`` for every member it paid
-(``services.levels_hook``); team sales are fresh within the placement bound (30 s), so a
-member whose team grew in the last seconds is upgraded at the next evaluation.
+The settlement sweep (``commissions_settle_and_review_levels``, what the beat task, the
+demo and the bench run) calls ``member_evaluate_level`` for every member it paid; team
+sales are fresh within the placement bound (30 s), so a member whose team grew in the last
+seconds is upgraded at the next evaluation.
 
 Concurrency: a level is changed by ``UPDATE … WHERE level_id = <the level we read>``; if a
 concurrent change won, the evaluation reads again (a few times) instead of overwriting it.
 """
+
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError, NotFound
+from distribution.commission.services.records import SETTLE_BATCH, SettleResult, commissions_settle_due
 from distribution.errors import MemberNotFound
 from distribution.models import LevelChange, LevelChangeSource, Member, ResellerLevel
 from distribution.reseller.selectors import SalesFigures, member_sales_figures
@@ -124,3 +128,20 @@ def reseller_level_save(*, level: ResellerLevel, operator: User | None) -> Resel
         raise LevelInvalid(" ".join(exc.messages)) from None  # the transaction rolls back
     level.save()
     return level
+
+
+def levels_evaluate_after_settlement(*, member_ids: Iterable[int]) -> None:
+    """After settlement, re-check the sales-based level conditions of the members it paid.
+    Upgrade conditions are sales-based only — never headcount (see DESIGN.md)."""
+    for member in Member.objects.filter(pk__in=list(member_ids)):
+        member_evaluate_level(member=member)
+
+
+def commissions_settle_and_review_levels(*, batch: int = SETTLE_BATCH,
+                                          max_batches: int | None = None) -> SettleResult:
+    """The settlement sweep as the beat task, the demo and the bench run it: settle every
+    due record (``commissions_settle_due``), then re-check the levels of the members paid."""
+    result = commissions_settle_due(batch=batch, max_batches=max_batches)
+    if result.records:
+        levels_evaluate_after_settlement(member_ids=result.members)
+    return result

@@ -1,35 +1,43 @@
-"""Wallet ledger writes. Every balance change = one guarded UPDATE + one ledger entry,
-in the caller's transaction (these functions refuse to run outside one)."""
+"""The wallet service: the one way money enters and leaves a wallet.
+
+Every balance change is one guarded ``UPDATE`` of the cached balances plus one append-only
+ledger entry, in the caller's transaction (these functions refuse to run outside one).
+Nothing else in the project inserts ledger rows (a test checks it):
+
+| posting | called by |
+|---|---|
+| ``wallet_credit_commissions`` | the settlement sweep (a batch of settled records) |
+| ``wallet_reverse_commission`` | a refund of an item whose commission had settled |
+| ``wallet_hold`` / ``wallet_release`` / ``wallet_pay_out`` | the withdrawal steps |
+| ``wallet_adjust`` | staff corrections (and system postings with no operator) |
+
+Amounts are integer fen in the database (``common.fields.MoneyField``), so every sum and
+check here is exact on PostgreSQL and SQLite alike.
+"""
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from common.fields import money_value
+from common.money import ZERO, from_fen, to_fen, to_money
 from distribution.errors import AdjustmentInvalid, InsufficientBalance
-from distribution.models import LedgerEntry, Member, Wallet
+from distribution.models import LedgerEntry, Member, Wallet, Withdrawal
+from distribution.wallet.errors import SelfAdjustRefused, WalletAdjustForbidden, WalletNotFound
 from mall.models import User
 
-ZERO = Decimal("0.00")
+ADJUST_PERMISSION = "distribution.change_wallet"
 
 
-def wallet_for_member(*, member: Member) -> Wallet:
-    wallet, _ = Wallet.objects.get_or_create(member=member)
+def wallet_for_member(*, member: Member | None = None, member_id: int | None = None) -> Wallet:
+    wallet, _ = Wallet.objects.get_or_create(member_id=member.pk if member is not None else member_id)
     return wallet
 
 
-def _post(
-    *,
-    wallet_id: int,
-    kind: str,
-    available: Decimal = ZERO,
-    held: Decimal = ZERO,
-    withdrawn: Decimal = ZERO,
-    guard_available: bool = False,
-    **refs: object,
-) -> LedgerEntry:
+def _post(*, wallet_id: int, kind: str, available: Decimal = ZERO, held: Decimal = ZERO,
+          withdrawn: Decimal = ZERO, guard_available: bool = False, **refs: object) -> LedgerEntry:
     """Apply one movement. ``guard_available`` refuses to take ``available`` below zero;
     ``held`` can never go below zero (guarded here and by a CHECK constraint)."""
     if not transaction.get_connection().in_atomic_block:
@@ -52,24 +60,97 @@ def _post(
     )
 
 
-def wallet_credit_commission(*, wallet_id: int, record_id: int, amount: Decimal) -> LedgerEntry:
-    """Settlement: a commission record becomes available money (nets against any debt)."""
-    return _post(wallet_id=wallet_id, kind=LedgerEntry.Kind.COMMISSION_CREDIT, available=amount,
-                 commission_record_id=record_id)
+# --- commission ---------------------------------------------------------------------------
 
 
-def wallet_reverse_commission(*, wallet_id: int, record_id: int, amount: Decimal,
+def wallet_credit_commissions(*, credits: list[tuple[int, int, Decimal]]) -> None:
+    """Settlement: ``(record id, member id, amount)`` rows become available money (netting
+    against any debt). One UPDATE per wallet, in wallet-id order so two sweeps never
+    deadlock, and one INSERT for every credit entry of the batch."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("wallet postings must run inside a transaction")
+    member_ids = sorted({m for _, m, _ in credits})
+    Wallet.objects.bulk_create([Wallet(member_id=m) for m in member_ids], ignore_conflicts=True)
+    wallets = dict(Wallet.objects.filter(member_id__in=member_ids).values_list("member_id", "pk"))
+    by_wallet: dict[int, list[tuple[int, Decimal]]] = {}
+    for record_id, member_id, amount in credits:
+        by_wallet.setdefault(wallets[member_id], []).append((record_id, amount))
+    entries = []
+    table = Wallet._meta.db_table
+    with connection.cursor() as cursor:
+        for wallet_id in sorted(by_wallet):
+            rows = sorted(by_wallet[wallet_id])
+            total = sum((a for _, a in rows), ZERO)
+            # Raw for one round trip (UPDATE … RETURNING); the column is fen.
+            cursor.execute(f"UPDATE {table} SET available = available + %s, updated_at = %s"  # noqa: S608
+                           f" WHERE id = %s RETURNING available", [to_fen(total), timezone.now(), wallet_id])
+            running = from_fen(cursor.fetchone()[0]) - total
+            for record_id, amount in rows:
+                running += amount
+                entries.append(LedgerEntry(wallet_id=wallet_id, kind=LedgerEntry.Kind.COMMISSION_CREDIT,
+                                           available_delta=amount, available_after=running,
+                                           commission_record_id=record_id))
+    LedgerEntry.objects.bulk_create(entries)
+
+
+def wallet_reverse_commission(*, member_id: int, record_id: int, amount: Decimal,
                               reason: str = "") -> LedgerEntry:
     """Claw back settled commission after a refund. May take ``available`` below zero: debt."""
-    return _post(wallet_id=wallet_id, kind=LedgerEntry.Kind.REVERSAL, available=-amount,
+    wallet = wallet_for_member(member_id=member_id)
+    return _post(wallet_id=wallet.pk, kind=LedgerEntry.Kind.REVERSAL, available=-amount,
                  commission_record_id=record_id, reason=reason[:200])
+
+
+# --- withdrawals --------------------------------------------------------------------------
+
+
+def wallet_hold(*, withdrawal: Withdrawal) -> LedgerEntry:
+    """A request: the amount leaves ``available`` for ``held`` at once; never below zero."""
+    return _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.WITHDRAWAL_HOLD,
+                 available=-withdrawal.amount, held=withdrawal.amount, guard_available=True,
+                 withdrawal=withdrawal)
+
+
+def wallet_release(*, withdrawal: Withdrawal) -> LedgerEntry:
+    """A rejected or failed withdrawal: the hold goes back to ``available``."""
+    return _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.WITHDRAWAL_RELEASE,
+                 available=withdrawal.amount, held=-withdrawal.amount, withdrawal=withdrawal)
+
+
+def wallet_pay_out(*, withdrawal: Withdrawal) -> LedgerEntry:
+    """The money went out: the hold becomes ``withdrawn``."""
+    return _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.PAYOUT, held=-withdrawal.amount,
+                 withdrawn=withdrawal.amount, withdrawal=withdrawal)
+
+
+# --- staff corrections --------------------------------------------------------------------
+
+
+def can_adjust_wallets(user: User) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm(ADJUST_PERMISSION))
 
 
 @transaction.atomic
 def wallet_adjust(*, wallet_id: int, amount: Decimal, operator: User | None, reason: str) -> LedgerEntry:
-    """Staff correction, positive or negative, always with a reason."""
+    """Credit (positive) or debit (negative) the available balance, with a reason the
+    reseller sees in their ledger; a debit may leave the wallet in debt.
+
+    A staff ``operator`` needs the adjust permission and never adjusts their own wallet;
+    ``operator=None`` is a system posting (a management command or a data fix)."""
     reason = (reason or "").strip()
-    if not reason or amount == 0 or amount != amount.quantize(Decimal("0.01")):
+    try:
+        amount = to_money(amount)
+    except ValueError:
+        raise AdjustmentInvalid() from None
+    if not reason or amount == 0:
         raise AdjustmentInvalid()
+    if operator is not None:
+        if not can_adjust_wallets(operator):
+            raise WalletAdjustForbidden()
+        owner = Wallet.objects.filter(pk=wallet_id).values_list("member__user_id", flat=True).first()
+        if owner is None:
+            raise WalletNotFound()
+        if owner == operator.pk:
+            raise SelfAdjustRefused()
     return _post(wallet_id=wallet_id, kind=LedgerEntry.Kind.ADJUSTMENT, available=amount,
                  operator=operator, reason=reason[:200])

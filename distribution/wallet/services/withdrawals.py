@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from common.crypto import encrypt, mask_account
 from common.money import round_half_up, to_money
 from distribution import lock_objects
 from distribution.errors import (
@@ -29,45 +28,11 @@ from distribution.errors import (
     WithdrawalReviewForbidden,
     WithdrawalStateInvalid,
 )
-from distribution.models import CommissionRules, LedgerEntry, Member, PayoutAccount, Withdrawal
-from distribution.wallet.services.wallet import _post, wallet_for_member
+from distribution.models import CommissionRules, Member, PayoutAccount, Withdrawal
+from distribution.wallet.services.wallet import wallet_for_member, wallet_hold, wallet_pay_out, wallet_release
 from mall.models import User
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
-BANK_RE = re.compile(r"^\d{12,19}$")
-ALIPAY_RE = re.compile(r"^(1[3-9]\d{9}|[^@\s]+@[^@\s]+\.[A-Za-z]{2,})$")
-WECHAT_RE = re.compile(r"^[A-Za-z0-9_\-]{6,64}$")
-
-
-def _luhn_ok(number: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def payout_account_add(*, member: Member, channel: str, holder_name: str, account: str,
-                       bank_name: str = "") -> PayoutAccount:
-    account = (account or "").replace(" ", "").strip()
-    holder_name = (holder_name or "").strip()
-    valid = {
-        PayoutAccount.Channel.BANK: lambda a: bool(BANK_RE.match(a)) and _luhn_ok(a),
-        PayoutAccount.Channel.ALIPAY: lambda a: bool(ALIPAY_RE.match(a)),
-        PayoutAccount.Channel.WECHAT: lambda a: bool(WECHAT_RE.match(a)),
-    }.get(channel)
-    if valid is None or not holder_name or not valid(account):
-        raise PayoutAccountInvalid()
-    if channel == PayoutAccount.Channel.BANK and not bank_name.strip():
-        raise PayoutAccountInvalid()
-    return PayoutAccount.objects.create(
-        member=member, channel=channel, holder_name=holder_name[:40], bank_name=bank_name.strip()[:60],
-        account_encrypted=encrypt(account), account_masked=mask_account(account),
-    )
-
-
 def _parse_amount(raw: Decimal | str) -> Decimal:
     try:
         amount = to_money(raw)
@@ -85,12 +50,14 @@ def _today_start() -> datetime:
 
 @transaction.atomic
 def withdrawal_request(*, member: Member, amount: Decimal | str, payout_account_id: int,
-                       idempotency_key: str) -> Withdrawal:
-    """Ask for a payout. The amount is held at once.
+                       idempotency_key: str) -> tuple[Withdrawal, bool]:
+    """Ask for a payout: ``(withdrawal, created)``. The amount is held at once.
 
-    The same ``idempotency_key`` returns the first withdrawal; the same key with a
-    different amount or account is refused. The wallet row is locked first, so concurrent
-    requests are serialized and can never hold more than is available (I4).
+    The same ``idempotency_key`` returns the first withdrawal with ``created=False`` (the
+    API answers 200 instead of 201); the same key with a different amount or account is
+    refused. The wallet row is locked first, so concurrent requests are serialized: they
+    can never hold more than is available (I4), and of two requests with one key exactly
+    one creates it.
     """
     amount = _parse_amount(amount)
     if not KEY_RE.match(idempotency_key or ""):
@@ -103,7 +70,7 @@ def withdrawal_request(*, member: Member, amount: Decimal | str, payout_account_
     if existing is not None:
         if existing.amount != amount or existing.payout_account_id != account.pk:
             raise IdempotencyKeyReused()
-        return existing
+        return existing, False
     rules = CommissionRules.get_solo()
     if account.channel not in rules.withdrawal_channels:
         raise WithdrawalChannelNotAllowed()
@@ -122,9 +89,8 @@ def withdrawal_request(*, member: Member, amount: Decimal | str, payout_account_
         wallet=wallet, amount=amount, fee=fee, net_amount=amount - fee, channel=account.channel,
         payout_account=account, idempotency_key=idempotency_key,
     )
-    _post(wallet_id=wallet.pk, kind=LedgerEntry.Kind.WITHDRAWAL_HOLD, available=-amount,
-          held=amount, guard_available=True, withdrawal=withdrawal)
-    return withdrawal
+    wallet_hold(withdrawal=withdrawal)
+    return withdrawal, True
 
 
 def _reviewable(*, withdrawal_id: int, operator: User, perm: str) -> Withdrawal:
@@ -192,8 +158,7 @@ def withdrawal_reject(*, withdrawal_id: int, operator: User, reason: str) -> Wit
     withdrawal = _transition(withdrawal_id=withdrawal_id, source=Withdrawal.State.REQUESTED,
                              target=Withdrawal.State.REJECTED, reviewed_by=operator,
                              reviewed_at=timezone.now(), reject_reason=reason[:200])
-    _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.WITHDRAWAL_RELEASE,
-          available=withdrawal.amount, held=-withdrawal.amount, withdrawal=withdrawal)
+    wallet_release(withdrawal=withdrawal)
     return withdrawal
 
 
@@ -207,8 +172,7 @@ def withdrawal_mark_paid(*, withdrawal_id: int, operator: User, reference: str) 
     withdrawal = _transition(withdrawal_id=withdrawal_id, source=Withdrawal.State.APPROVED,
                              target=Withdrawal.State.PAID, payout_operator=operator, paid_by=operator,
                              paid_at=timezone.now(), payout_reference=reference[:64])
-    _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.PAYOUT, held=-withdrawal.amount,
-          withdrawn=withdrawal.amount, withdrawal=withdrawal)
+    wallet_pay_out(withdrawal=withdrawal)
     return withdrawal
 
 
@@ -218,6 +182,5 @@ def withdrawal_mark_failed(*, withdrawal_id: int, operator: User, reason: str) -
     withdrawal = _transition(withdrawal_id=withdrawal_id, source=Withdrawal.State.APPROVED,
                              target=Withdrawal.State.FAILED, payout_operator=operator,
                              reject_reason=(reason or "").strip()[:200])
-    _post(wallet_id=withdrawal.wallet_id, kind=LedgerEntry.Kind.WITHDRAWAL_RELEASE,
-          available=withdrawal.amount, held=-withdrawal.amount, withdrawal=withdrawal)
+    wallet_release(withdrawal=withdrawal)
     return withdrawal
