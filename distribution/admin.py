@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import DomainError
 from common.money import format_cny
 from common.phone import PHONE_RE, normalize_phone
-from distribution.errors import InviteCodeUnknown, MemberNotFound
 from distribution.models import BindingHistory, LevelChange, Member, ReferralSettings
 from distribution.referral import selectors as referral_selectors
+from distribution.referral.errors import InviteCodeUnknown, MemberNotFound
 from distribution.referral.services.members import member_find_by_code, member_regenerate_invite_code
 from distribution.referral.services.moves import HANDOVER_SCOPES, member_handover, member_move
 from distribution.reseller import selectors as reseller_selectors

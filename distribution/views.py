@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.errors import DomainError
 from common.http import client_ip
-from distribution.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
 from distribution.models import BindSource, Member, ResellerProgram
 from distribution.referral import selectors as referral_selectors
+from distribution.referral.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
 from distribution.referral.poster import (
     PosterTexts,
     poster_draw,

@@ -28,8 +28,8 @@ from distribution.referral.poster import poster_spec, poster_versioned_url
 from distribution.referral.services.binding import member_bind
 from distribution.referral.services.members import member_get_or_create_for_user
 from distribution.reseller import selectors as reseller_selectors
+from distribution.reseller.errors import ApplicationNotFound
 from distribution.reseller.services.resellers import (
-    ApplicationNotFound,
     reseller_application_withdraw,
     reseller_apply,
     reseller_join,

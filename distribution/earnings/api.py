@@ -10,6 +10,7 @@ amount or account is a 409 ``idempotency_key_reused``.
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -41,13 +42,15 @@ from distribution.models import (
     Member,
     Withdrawal,
 )
-from distribution.wallet.errors import IdempotencyKeyRequired, NotAReseller
+from distribution.reseller.errors import NotAReseller
+from distribution.wallet.errors import IdempotencyKeyRequired
 from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.withdrawals import KEY_RE, withdrawal_request
 from mall import selectors as mall_selectors
 from orders.models import Order
 
 TAG = "earnings"
+EARNINGS_FOR_RESELLERS = _("Earnings are for resellers. Become a reseller in the reseller centre first.")
 NOT_A_RESELLER = error_response("Not a reseller, and no earnings from an earlier time (`not_a_reseller`).")
 PAGE_NOT_FOUND = error_response("Page out of range (`not_found`).")
 
@@ -73,7 +76,7 @@ class _MemberMixin:
         if cached is None:
             cached = selectors.earnings_member(user=self.request.user)
             if not selectors.has_earnings(member=cached):
-                raise NotAReseller()
+                raise NotAReseller(EARNINGS_FOR_RESELLERS)
             self._member = cached
         return cached
 

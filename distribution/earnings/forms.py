@@ -11,15 +11,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
-from distribution.errors import (
+from distribution.models import PayoutAccount
+from distribution.models import WithdrawalChannel as Channel
+from distribution.wallet.errors import (
     InsufficientBalance,
     PayoutAccountInvalid,
     WithdrawalAmountInvalid,
     WithdrawalBelowMinimum,
     WithdrawalChannelNotAllowed,
 )
-from distribution.models import PayoutAccount
-from distribution.models import WithdrawalChannel as Channel
 
 
 def new_idempotency_key() -> str:

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from common.fields import MoneyField, money_value
 from common.money import ZERO
+from distribution.commission.errors import CommissionRecordNotFound, MonthInvalid
 from distribution.commission.services.rules import rules_get
-from distribution.errors import WithdrawalNotFound
 from distribution.models import (
     CommissionRecord,
     CommissionState,
@@ -35,7 +35,7 @@ from distribution.models import (
     Wallet,
     Withdrawal,
 )
-from distribution.wallet.errors import CommissionRecordNotFound, MonthInvalid, PayoutAccountNotFound
+from distribution.wallet.errors import PayoutAccountNotFound, WithdrawalNotFound
 from mall.models import User
 from orders.models import Order, OrderItem
 

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.errors import DomainError
 from distribution import labels
+from distribution.commission.errors import MonthInvalid
 from distribution.earnings import selectors
 from distribution.earnings.forms import PayoutAccountForm, WithdrawForm
 from distribution.models import Member
-from distribution.wallet.errors import MonthInvalid
 from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.withdrawals import withdrawal_request
 from mall.views import domain_404

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from distribution.errors import (
+from distribution.models import BindingHistory, Member
+from distribution.referral.errors import (
     AlreadyBound,
     BindingCycle,
     BindingWindowClosed,
@@ -14,7 +15,6 @@ from distribution.errors import (
     InviteCodeUnknown,
     InviteRateLimited,
 )
-from distribution.models import BindingHistory, Member
 from distribution.referral.services.binding import member_bind
 from distribution.referral.services.settings import referral_settings_get, referral_settings_update
 from tests.distribution.factories import MemberFactory

@@ -10,8 +10,8 @@ import pytest
 from django.db import OperationalError, connection, connections
 
 from distribution.commission.services.records import commissions_settle_due
-from distribution.errors import InsufficientBalance
 from distribution.models import CommissionRecord, LedgerEntry, Wallet, Withdrawal
+from distribution.wallet.errors import InsufficientBalance
 from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.reconcile import wallets_reconcile
 from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member

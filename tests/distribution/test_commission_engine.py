@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from distribution.commission.errors import CommissionTiersExceeded
 from distribution.commission.services.records import commissions_settle_due
 from distribution.commission.services.rules import level_rate_set, rules_get, rules_update
-from distribution.errors import CommissionTiersExceeded
 from distribution.models import CommissionPlan, CommissionRecord, CommissionRules, LedgerEntry, Wallet
 from distribution.wallet.services.reconcile import wallets_reconcile
 from tests.distribution.commission_world import buy, close_windows, make_world, receive, refund, sku

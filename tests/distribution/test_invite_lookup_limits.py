@@ -269,7 +269,7 @@ def test_malformed_codes_make_no_lookup_and_count_nothing(client):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_wrong_codes_from_one_address_get_exactly_the_allowance():
-    from distribution.errors import InviteCodeUnknown, InviteRateLimited
+    from distribution.referral.errors import InviteCodeUnknown, InviteRateLimited
     from distribution.referral.services.invite_lookup import invite_code_resolve
     from tests.distribution.concurrency import run_parallel
 

@@ -12,6 +12,7 @@ from distribution.models import LevelChange, Member, ResellerLevel
 from distribution.referral import selectors as referral_selectors
 from distribution.referral.services.placement import referral_tree_place_pending
 from distribution.reseller import selectors as reseller_selectors
+from distribution.reseller.errors import NotAReseller, StaffOnly, StaffReasonRequired
 from distribution.reseller.services.levels import (
     LevelInvalid,
     LevelNotFound,
@@ -21,7 +22,6 @@ from distribution.reseller.services.levels import (
     member_set_level,
     reseller_level_save,
 )
-from distribution.reseller.services.resellers import NotAReseller, StaffOnly, StaffReasonRequired
 from distribution.tasks import settle_commissions
 from tests.distribution.commission_world import buy, close_windows, make_world, receive, sku
 from tests.distribution.factories import MemberFactory, ResellerLevelFactory

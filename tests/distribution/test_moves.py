@@ -2,14 +2,14 @@
 
 import pytest
 
-from distribution.errors import (
+from distribution.models import BindingHistory, Member
+from distribution.referral.errors import (
     BindingCycle,
     HandoverScopeInvalid,
     NothingToHandOver,
     ReasonRequired,
     SameUpline,
 )
-from distribution.models import BindingHistory, Member
 from distribution.referral.services.moves import member_handover, member_move
 from distribution.referral.tree import layout
 from tests.distribution.factories import MemberFactory

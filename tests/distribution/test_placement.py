@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from distribution.errors import BindingCycle
 from distribution.models import Member
+from distribution.referral.errors import BindingCycle
 from distribution.referral.services.moves import member_move
 from distribution.referral.services.placement import (
     referral_tree_place_pending,

@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 
 from distribution.commission.services.records import commissions_settle_due
-from distribution.errors import WalletInDebt
 from distribution.models import CommissionRecord, LedgerEntry, Wallet
+from distribution.wallet.errors import WalletInDebt
 from distribution.wallet.services.reconcile import wallets_reconcile
 from distribution.wallet.services.withdrawals import (
     withdrawal_approve,

@@ -20,21 +20,23 @@ from distribution.models import (
     ResellerStatusChange,
 )
 from distribution.referral.services.members import member_create_for_user
-from distribution.reseller.services.resellers import (
+from distribution.reseller.errors import (
     AlreadyReseller,
     ApplicationAlreadyOpen,
     ApplicationNotFound,
     ApplicationNotOpen,
-    ApplicationReasonTooLong,
-    ContactPhoneInvalid,
     JoinDirectly,
     JoinNotOpen,
     MemberInactive,
     NotAReseller,
-    RealNameInvalid,
     ResellersDesignatedOnly,
     StaffOnly,
     StaffReasonRequired,
+)
+from distribution.reseller.services.resellers import (
+    ApplicationReasonTooLong,
+    ContactPhoneInvalid,
+    RealNameInvalid,
     reseller_application_approve,
     reseller_application_reject,
     reseller_application_withdraw,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from distribution.errors import InviteCodeMalformed, InviteCodeUnknown
 from distribution.models import BindingHistory, Member
+from distribution.referral.errors import InviteCodeMalformed, InviteCodeUnknown
 from distribution.referral.services.members import member_create_for_user, member_get_or_create_for_user
 from distribution.referral.tree import layout
 from mall.models import User

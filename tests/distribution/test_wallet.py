@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from distribution.commission.services.rules import rules_update
-from distribution.errors import (
+from distribution.models import LedgerEntry, PayoutAccount, Wallet, Withdrawal
+from distribution.wallet.errors import (
     AdjustmentInvalid,
     IdempotencyKeyReused,
     InsufficientBalance,
@@ -22,7 +23,6 @@ from distribution.errors import (
     WithdrawalReviewForbidden,
     WithdrawalStateInvalid,
 )
-from distribution.models import LedgerEntry, PayoutAccount, Wallet, Withdrawal
 from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.reconcile import wallets_reconcile
 from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from distribution.errors import CommissionRulesInvalid, CommissionTiersExceeded
+from distribution.commission.errors import CommissionRulesInvalid, CommissionTiersExceeded
 from distribution.models import (
     MAX_TIERS,
     RULES_CACHE_KEY,

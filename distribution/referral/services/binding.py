@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from distribution.errors import AlreadyBound, BindingWindowClosed, InviteCodeOwn
 from distribution.models import BindMode, BindSource, Member, ReferralSettings
+from distribution.referral.errors import AlreadyBound, BindingWindowClosed, InviteCodeOwn
 from distribution.referral.services.invite_lookup import invite_code_resolve
 from distribution.referral.services.moves import member_rebind
 from distribution.referral.services.settings import referral_settings_get

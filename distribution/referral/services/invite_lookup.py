@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from common import ratelimit
-from distribution.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
 from distribution.models import Member
+from distribution.referral.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
 from distribution.referral.services.invite_codes import invite_code_normalize
 from distribution.referral.services.settings import referral_settings_get
 

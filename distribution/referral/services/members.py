@@ -12,8 +12,8 @@ from common.db import is_postgres
 from common.fields import money_value
 from common.money import to_money
 from distribution import lock_objects
-from distribution.errors import InviteCodeOwn, InviteCodeUnknown, MemberNotFound
 from distribution.models import BindingHistory, BindSource, Member
+from distribution.referral.errors import InviteCodeOwn, InviteCodeUnknown, MemberNotFound
 from distribution.referral.services.invite_codes import invite_code_generate, invite_code_normalize
 from distribution.referral.services.invite_lookup import invite_code_lookup
 from distribution.referral.services.placement import placement_schedule

@@ -23,7 +23,8 @@ from django.utils import timezone
 from psycopg2 import errors as pg_errors
 
 from distribution import lock_objects
-from distribution.errors import (
+from distribution.models import BindingHistory, BindSource, Member
+from distribution.referral.errors import (
     BindingCycle,
     HandoverScopeInvalid,
     MemberNotFound,
@@ -32,7 +33,6 @@ from distribution.errors import (
     SameUpline,
     TreeBusy,
 )
-from distribution.models import BindingHistory, BindSource, Member
 from distribution.referral.tree import layout, store
 from distribution.referral.tree.placement import place_tree
 from distribution.referral.tree.store import Node

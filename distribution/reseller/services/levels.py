@@ -25,10 +25,11 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError, NotFound
 from distribution.commission.services.records import SETTLE_BATCH, SettleResult, commissions_settle_due
-from distribution.errors import MemberNotFound
 from distribution.models import LevelChange, LevelChangeSource, Member, ResellerLevel
+from distribution.referral.errors import MemberNotFound
+from distribution.reseller.errors import NotAReseller
 from distribution.reseller.selectors import SalesFigures, member_sales_figures
-from distribution.reseller.services.resellers import NotAReseller, require_staff, staff_reason
+from distribution.reseller.services.resellers import require_staff, staff_reason
 from mall.models import User
 
 EVALUATE_ATTEMPTS = 3

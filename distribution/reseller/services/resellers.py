@@ -24,9 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
+from common.errors import DomainError
 from common.phone import PHONE_RE, normalize_phone
-from distribution.errors import MemberNotFound
 from distribution.models import (
     ApplicationState,
     JoinMode,
@@ -39,6 +38,20 @@ from distribution.models import (
     ResellerStatusChange,
     RuleChange,
 )
+from distribution.referral.errors import MemberNotFound
+from distribution.reseller.errors import (
+    AlreadyReseller,
+    ApplicationAlreadyOpen,
+    ApplicationNotFound,
+    ApplicationNotOpen,
+    JoinDirectly,
+    JoinNotOpen,
+    MemberInactive,
+    NotAReseller,
+    ResellersDesignatedOnly,
+    StaffOnly,
+    StaffReasonRequired,
+)
 from distribution.reseller.selectors import member_sales_figures
 from mall.models import Shop, User
 from mall.services.shops import shop_open
@@ -49,63 +62,6 @@ STAFF_REASON_MAX = 200
 
 
 # --- errors (each changes nothing) ---------------------------------------------------------
-
-
-class StaffOnly(PermissionDenied):
-    code = "staff_only"
-    default_message = _("Only staff can do this.")
-
-
-class MemberInactive(DomainError):
-    code = "member_inactive"
-    status = 409
-    default_message = _("This member account is suspended.")
-
-
-class AlreadyReseller(DomainError):
-    code = "already_reseller"
-    status = 409
-    default_message = _("This member is already a reseller.")
-
-
-class NotAReseller(DomainError):
-    code = "not_a_reseller"
-    status = 409
-    default_message = _("This member is not a reseller.")
-
-
-class JoinNotOpen(DomainError):
-    code = "join_not_open"
-    status = 409
-    default_message = _("Members cannot join by themselves right now. Apply, or ask the platform.")
-
-
-class JoinDirectly(DomainError):
-    code = "join_directly"
-    status = 409
-    default_message = _("No application is needed: you can become a reseller directly.")
-
-
-class ResellersDesignatedOnly(DomainError):
-    code = "resellers_designated_only"
-    status = 409
-    default_message = _("Resellers are designated by the platform; applications are not taken.")
-
-
-class ApplicationAlreadyOpen(DomainError):
-    code = "application_already_open"
-    status = 409
-    default_message = _("You already have an application waiting for review.")
-
-
-class ApplicationNotFound(NotFound):
-    code = "application_not_found"
-    default_message = _("This application does not exist.")
-
-
-class ApplicationNotOpen(InvalidTransition):
-    code = "application_not_open"
-    default_message = _("This application has already been handled.")
 
 
 class RealNameInvalid(DomainError):
@@ -126,11 +82,6 @@ class ApplicationReasonTooLong(DomainError):
 class JoinModeInvalid(DomainError):
     code = "join_mode_invalid"
     default_message = _("Choose how members become resellers: everyone, apply or designated.")
-
-
-class StaffReasonRequired(DomainError):
-    code = "reason_required"
-    default_message = _("Give a reason (at most 200 characters); it is kept in the log.")
 
 
 # --- the programme ---------------------------------------------------------------------------

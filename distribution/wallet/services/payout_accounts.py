@@ -13,13 +13,14 @@ from django.db import transaction
 
 from common.crypto import encrypt, mask_account
 from common.db import advisory_xact_lock
-from distribution.errors import PayoutAccountInvalid, WithdrawalChannelNotAllowed
 from distribution.models import CommissionRules, Member, PayoutAccount, SensitiveAccessLog
 from distribution.wallet.errors import (
+    PayoutAccountInvalid,
     PayoutAccountLimit,
     PayoutAccountNotFound,
     RevealForbidden,
     RevealReasonRequired,
+    WithdrawalChannelNotAllowed,
 )
 from mall.models import User
 

@@ -23,9 +23,14 @@ from django.utils import timezone
 
 from common.fields import money_value
 from common.money import ZERO, from_fen, to_fen, to_money
-from distribution.errors import AdjustmentInvalid, InsufficientBalance
 from distribution.models import LedgerEntry, Member, Wallet, Withdrawal
-from distribution.wallet.errors import SelfAdjustRefused, WalletAdjustForbidden, WalletNotFound
+from distribution.wallet.errors import (
+    AdjustmentInvalid,
+    InsufficientBalance,
+    SelfAdjustRefused,
+    WalletAdjustForbidden,
+    WalletNotFound,
+)
 from mall.models import User
 
 ADJUST_PERMISSION = "distribution.change_wallet"

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from common.money import round_half_up, to_money
 from distribution import lock_objects
-from distribution.errors import (
+from distribution.models import CommissionRules, Member, PayoutAccount, Withdrawal
+from distribution.wallet.errors import (
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
     InsufficientBalance,
@@ -28,7 +29,6 @@ from distribution.errors import (
     WithdrawalReviewForbidden,
     WithdrawalStateInvalid,
 )
-from distribution.models import CommissionRules, Member, PayoutAccount, Withdrawal
 from distribution.wallet.services.wallet import wallet_for_member, wallet_hold, wallet_pay_out, wallet_release
 from mall.models import User
 
