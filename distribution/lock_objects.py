@@ -115,6 +115,12 @@ def wallet_lock(*, wallet_id: int) -> Wallet:
     return Wallet.objects.select_for_update(of=("self",)).filter(pk=wallet_id).order_by("pk").get()
 
 
+def wallets_lock_for_members(*, member_ids: list[int]) -> dict[int, int]:
+    """``{member id: wallet id}``, those wallet rows locked in id order (settlement)."""
+    return dict(Wallet.objects.select_for_update(of=("self",)).filter(member_id__in=member_ids)
+                .order_by("pk").values_list("member_id", "pk"))
+
+
 def withdrawal_lock(*, withdrawal_id: int) -> Withdrawal | None:
     return (Withdrawal.objects.select_for_update(of=("self",)).filter(pk=withdrawal_id)
             .order_by("pk").first())

@@ -28,10 +28,22 @@ def _writers(path: Path, root: Path = ROOT) -> set[tuple[str, str]]:
         for node in ast.walk(func):
             if isinstance(node, ast.Call) and _writes_ledger(node):
                 found.add((str(path.relative_to(root)), func.name))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
-                    f"insert into {LedgerEntry._meta.db_table}" in node.value.lower():
+            if _inserts_in_sql(node):
                 found.add((str(path.relative_to(root)), func.name))
     return found
+
+
+def _inserts_in_sql(node: ast.AST) -> bool:
+    """A SQL string (plain or f-string) that inserts into the ledger table."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr):
+        text = "".join(v.value if isinstance(v, ast.Constant) else ast.unparse(v.value) for v in node.values)
+    else:
+        return False
+    text = text.lower()
+    return "insert into" in text and any(name in text for name in (
+        LedgerEntry._meta.db_table, "ledgerentry._meta.db_table"))
 
 
 def _writes_ledger(call: ast.Call) -> bool:
@@ -60,6 +72,8 @@ def test_the_finder_sees_a_writer_outside_the_wallet(tmp_path):
     rogue = tmp_path / "rogue.py"
     rogue.write_text("def sneaky():\n    LedgerEntry.objects.create(wallet_id=1)\n\n"
                      "def raw(c):\n    c.execute('INSERT INTO distribution_ledgerentry VALUES (1)')\n\n"
+                     "def fstr(c):\n    c.execute(f'INSERT INTO {LedgerEntry._meta.db_table} VALUES (1)')\n\n"
                      "def built():\n    return [LedgerEntry(wallet_id=1)]\n", encoding="utf-8")
 
-    assert _writers(rogue, tmp_path) == {("rogue.py", "sneaky"), ("rogue.py", "raw"), ("rogue.py", "built")}
+    assert _writers(rogue, tmp_path) == {("rogue.py", "sneaky"), ("rogue.py", "raw"), ("rogue.py", "fstr"),
+                                          ("rogue.py", "built")}

@@ -12,11 +12,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from common.fields import money_sum, money_value
-from common.money import ZERO, from_fen
+from common.fields import money_sum
+from common.money import RATE_PLACES, ZERO, from_fen, to_fen
 from distribution import lock_objects
 from distribution.commission.calc import TierTerm, item_commissions
 from distribution.commission.services.rules import level_rates_get, rules_get
@@ -153,36 +152,69 @@ def _item_amounts(*, item: OrderItem, plans: list[CommissionPlan], cap_rate: Dec
     )
 
 
-def commission_create_for_order(*, order: Order) -> list[CommissionRecord]:
-    """``order_paid`` handler: one pending record per item × beneficiary × tier, and the
-    buyer's own paid sales. Runs once per payment (the hook fires once, inside the
-    payment's transaction); the unique constraint backs it up.
+def _plans_sql() -> str:
+    plan, item = CommissionPlan._meta.db_table, OrderItem._meta.db_table
+    attribution = OrderAttribution._meta.db_table
+    return (f"SELECT p.order_item_id, p.tier, p.beneficiary_id, p.level_name, p.rate, p.fixed_per_unit,"  # noqa: S608
+            f" i.paid_amount, i.quantity, i.cost_price, a.cap_rate FROM {plan} p"
+            f" JOIN {item} i ON i.id = p.order_item_id JOIN {attribution} a ON a.order_id = i.order_id"
+            f" WHERE i.order_id = %s ORDER BY p.order_item_id, p.tier")
 
-    Three queries: the plans with their items and the attribution, one UPDATE, one INSERT.
+
+def _rate(value: object) -> Decimal | None:
+    """A rate column as read by a raw query: Decimal on PostgreSQL, float on SQLite."""
+    return None if value is None else Decimal(str(value)).quantize(RATE_PLACES)
+
+
+def _records_insert_sql(rows: int) -> str:
+    columns = ("order_id", "order_item_id", "beneficiary_id", "tier", "level_name", "base_amount", "rate",
+               "fixed_per_unit", "original_amount", "amount", "reversed_amount", "state", "created_at")
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return (f"INSERT INTO {CommissionRecord._meta.db_table} ({', '.join(columns)})"  # noqa: S608
+            f" VALUES {', '.join([marks] * rows)}")
+
+
+def commission_create_for_order(*, order: Order) -> int:
+    """``order_paid`` handler: one pending record per item × beneficiary × tier, and the
+    buyer's own paid sales; returns how many records it wrote. Runs once per payment (the
+    hook fires once, inside the payment's transaction); the unique constraint backs it up.
+
+    Three statements: the buyer's sales UPDATE, the plans with their items' amounts and
+    the cap, one multi-row INSERT. They are SQL built from the models' tables, because this
+    is on every payment's path and the ORM's query building cost more than the queries
+    (``make bench BENCH_ARGS=commission``: 3.7x the raw floor through the ORM, 1.5x now).
+    Amounts are fen in the database (``common.fields``), converted here both ways; the
+    arithmetic is ``calc``'s.
+    Nothing is refunded yet at payment, so the base is the paid amount.
     """
-    Member.objects.filter(user_id=order.user_id).update(
-        own_paid_sales=F("own_paid_sales") + money_value(order.subtotal - order.discount_amount))
-    plans = list(CommissionPlan.objects.filter(order_item__order=order)
-                 .select_related("order_item__order__attribution").order_by("order_item_id", "tier"))
-    if not plans:
-        return []
-    cap_rate = plans[0].order_item.order.attribution.cap_rate
-    by_item: dict[int, list[CommissionPlan]] = {}
-    for plan in plans:
-        by_item.setdefault(plan.order_item_id, []).append(plan)
-    records = []
-    for item_plans in by_item.values():
-        item = item_plans[0].order_item
-        amounts = _item_amounts(item=item, plans=item_plans, cap_rate=cap_rate)
-        records += [
-            CommissionRecord(
-                order=order, order_item=item, beneficiary_id=plan.beneficiary_id, tier=plan.tier,
-                level_name=plan.level_name, base_amount=item.paid_amount, rate=plan.rate,
-                fixed_per_unit=plan.fixed_per_unit, original_amount=amounts[plan.tier],
-                amount=amounts[plan.tier])
-            for plan in item_plans if amounts[plan.tier] > 0
-        ]
-    return CommissionRecord.objects.bulk_create(records)
+    with connection.cursor() as cursor:
+        sales = to_fen(order.subtotal - order.discount_amount)
+        cursor.execute(f"UPDATE {Member._meta.db_table} SET own_paid_sales = own_paid_sales + %s"  # noqa: S608
+                       f" WHERE user_id = %s", [sales, order.user_id])
+        cursor.execute(_plans_sql(), [order.pk])
+        rows = cursor.fetchall()
+    by_item: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_item.setdefault(row[0], []).append(row)
+    params: list[object] = []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for item_id, plans in by_item.items():
+        _, _, _, _, _, _, paid_fen, quantity, cost_fen, cap_rate = plans[0]
+        paid = from_fen(int(paid_fen))
+        terms = [TierTerm(tier=p[1], beneficiary_id=p[2], rate=_rate(p[4]),
+                          fixed_per_unit=None if p[5] is None else from_fen(int(p[5]))) for p in plans]
+        amounts = item_commissions(base=paid, quantity=quantity, unit_cost=from_fen(int(cost_fen)),
+                                   cap_rate=_rate(cap_rate), terms=terms)
+        for p, term in zip(plans, terms, strict=True):
+            if amounts[p[1]] > 0:
+                fen = to_fen(amounts[p[1]])
+                params += [order.pk, item_id, p[2], p[1], p[3], int(paid_fen), term.rate, p[5], fen, fen, 0,
+                           CommissionRecord.State.PENDING, now]
+    if not params:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_records_insert_sql(len(params) // 13), params)
+    return len(params) // 13
 
 
 # --- refund: recompute and claw back ---------------------------------------------------
