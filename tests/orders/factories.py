@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import factory
-from django.db import connection
-from django.db.utils import OperationalError
 from django.http import HttpResponse
 from django.test import Client
 
@@ -104,24 +102,9 @@ def post_refund_notice(client: Client, refund: Refund) -> HttpResponse:
     )
 
 
-def connect_with_retry(attempts: int = 20) -> None:
-    """Open this thread's connection; other test runs may briefly hold many connections."""
-    import time
-
-    for attempt in range(attempts):
-        try:
-            connection.ensure_connection()
-            return
-        except OperationalError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2)
-
-
 __all__ = [
     "AddressFactory",
     "ReturnAddressFactory",
-    "connect_with_retry",
     "pay",
     "place_order",
     "post_refund_notice",

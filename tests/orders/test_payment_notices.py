@@ -1,18 +1,17 @@
 import json
-import threading
 import time
 import urllib.request
 from decimal import Decimal
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.db import connection
 from django.urls import reverse
 
 from common.money import to_fen
 from orders.models import Order, OrderEvent, Payment, SandboxTrade
 from orders.payments import crypto, sandbox_provider
 from orders.services.fulfilment import order_cancel
+from tests.concurrency import run_parallel
 from tests.orders.factories import open_and_pay_at_cashier, place_order
 
 NOTIFY_URL = "/pay/notify/sandbox/"
@@ -196,24 +195,15 @@ def test_twenty_concurrent_copies_of_a_genuine_notice_make_one_payment_and_one_h
 ):
     order, trade = _paid_trade()
     headers, body = sandbox_provider.trade_notice_build(trade)
-    barrier = threading.Barrier(20)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def send() -> None:
+    def send(_: int) -> int:
         request = urllib.request.Request(
             live_server.url + NOTIFY_URL, data=body, headers=headers, method="POST"
         )
-        barrier.wait(timeout=30)
-        with urllib.request.urlopen(request, timeout=60) as response, lock:
-            statuses.append(response.status)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
 
-    threads = [threading.Thread(target=send) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    connection.close()
+    statuses = run_parallel(20, send)
 
     assert statuses == [204] * 20
     order.refresh_from_db()

@@ -20,9 +20,9 @@ from orders.payments.base import RefundStatus
 from orders.services.aftersale import aftersale_approve, aftersale_request, aftersale_withdraw
 from orders.services.fulfilment import order_confirm_receipt, order_ship
 from orders.services.refund import _apply_success, _lock_refund, aftersale_refund, refund_retry
-from tests.distribution.concurrency import run_parallel
+from tests.concurrency import run_parallel
 from tests.mall.factories import SKUFactory, UserFactory
-from tests.orders.factories import connect_with_retry, pay, place_order, post_refund_notice
+from tests.orders.factories import pay, place_order, post_refund_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -251,11 +251,7 @@ def test_eight_concurrent_retries_apply_the_refund_once(client, hook_calls):
     corrupt_item(refund, refunded_amount=Decimal("0.00"))
     operator = staff("view_refund", "retry_refund")
 
-    def retry(_: int) -> str:
-        connect_with_retry()
-        return refund_retry(refund=refund, actor=operator).state
-
-    results = run_parallel(8, retry)
+    results = run_parallel(8, lambda _: refund_retry(refund=refund, actor=operator).state)
 
     assert results == ["succeeded"] * 8
     assert item_totals(refund) == (1, Decimal("10.00"))

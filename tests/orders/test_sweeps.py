@@ -1,9 +1,7 @@
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from mall.models import SKU
@@ -17,28 +15,13 @@ from orders.services.fulfilment import (
     orders_close_windows,
 )
 from orders.services.payment import payment_start, payments_reconcile
+from tests.concurrency import run_parallel
 from tests.mall.factories import SKUFactory
-from tests.orders.factories import connect_with_retry, open_and_pay_at_cashier, pay, place_order
+from tests.orders.factories import open_and_pay_at_cashier, pay, place_order
 
 
 def _run_twice_at_once(sweep, **kwargs) -> list[int]:
-    barrier = threading.Barrier(2)
-    results: list[int] = []
-
-    def run() -> None:
-        try:
-            connect_with_retry()
-            barrier.wait(timeout=30)
-            results.append(sweep(**kwargs))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    return run_parallel(2, lambda _: sweep(**kwargs))
 
 
 # --- unpaid orders ------------------------------------------------------------------
