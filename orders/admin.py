@@ -27,7 +27,6 @@ from orders.models import (
     ShippingRule,
 )
 from orders.services.aftersale import aftersale_approve, aftersale_confirm_received, aftersale_reject
-from orders.services.checkout import shipping_rule_get
 from orders.services.fulfilment import order_ship
 from orders.services.refund import aftersale_refund, can_retry_refunds, refund_retry
 from orders.services.refund_after_window import (
@@ -505,5 +504,5 @@ class ShippingRuleAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        rule = shipping_rule_get()
+        rule = ShippingRule.get_solo()
         return HttpResponseRedirect(reverse("admin:orders_shippingrule_change", args=[rule.pk]))

@@ -3,7 +3,7 @@ in that order, so two transactions never wait for each other in a cycle."""
 
 from django.db.models import QuerySet
 
-from common.db import advisory_xact_lock
+from common.db import LockNamespace, advisory_xact_lock
 from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress, SandboxTrade
 
 
@@ -35,9 +35,6 @@ def addresses_lock_for_user(*, user_id: int) -> list[Address]:
     return list(Address.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
 
 
-RETURN_DEFAULT_LOCK_NS = 0x515A5241  # "QZRA": key 0 serializes moves of the platform default
-
-
 def return_address_default_lock() -> ReturnAddress | None:
     """Serialize every change of the platform default return address, then lock and return it.
 
@@ -46,7 +43,7 @@ def return_address_default_lock() -> ReturnAddress | None:
     before the first address exists. The advisory lock is taken first, so the query that
     follows sees what the previous holder committed.
     """
-    advisory_xact_lock(0, namespace=RETURN_DEFAULT_LOCK_NS)
+    advisory_xact_lock(0, namespace=LockNamespace.RETURN_ADDRESS_DEFAULT)
     return (
         ReturnAddress.objects.select_for_update(of=("self",))
         .filter(is_platform_default=True)

@@ -20,9 +20,16 @@ from mall.services.catalog import sku_release_stock
 from orders.errors import OrderTransitionInvalid, PaymentGatewayError, TrackingRequired
 from orders.hooks import hooks
 from orders.lock_objects import order_items_lock, order_lock
-from orders.models import OPEN_AFTERSALE_STATES, AfterSale, Order, OrderEvent, OrderItem, OrderState
+from orders.models import (
+    OPEN_AFTERSALE_STATES,
+    AfterSale,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderState,
+    ShippingRule,
+)
 from orders.payments.base import GatewayUnavailable
-from orders.services.checkout import shipping_rule_get
 from orders.services.transitions import event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -143,7 +150,7 @@ def order_ship(*, order: Order, actor: User | None, carrier: str, tracking_no: s
 def _receive_locked(*, order: Order, actor: User | None, message: str) -> Order:
     now = timezone.now()
     order_transition(order=order, to=OrderState.RECEIVED, actor=actor, message=message, received_at=now)
-    window = timedelta(days=shipping_rule_get().aftersale_window_days)  # staff edit it in the admin
+    window = timedelta(days=ShippingRule.get_solo().aftersale_window_days)  # staff edit it in the admin
     OrderItem.objects.filter(order_id=order.pk, window_closes_at__isnull=True).update(
         window_closes_at=now + window
     )
