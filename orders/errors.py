@@ -171,12 +171,6 @@ class PaymentNoticeRejected(DomainError):
     default_message = _("The payment notice was rejected.")
 
 
-class CashierTradeInvalid(DomainError):
-    code = "cashier_trade_invalid"
-    status = 409
-    default_message = _("This payment has been closed or already paid.")
-
-
 class ReturnAddressMissing(DomainError):
     code = "return_address_missing"
     status = 409

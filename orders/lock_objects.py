@@ -4,7 +4,7 @@ in that order, so two transactions never wait for each other in a cycle."""
 from django.db.models import QuerySet
 
 from common.db import LockNamespace, advisory_xact_lock
-from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress, SandboxTrade
+from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress
 
 
 def order_qs_for_update() -> QuerySet[Order]:
@@ -60,12 +60,3 @@ def return_address_lock(*, address_id: int) -> ReturnAddress | None:
 def cart_items_lock_for_user(*, user_id: int) -> list[CartItem]:
     return list(CartItem.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
 
-
-def sandbox_trade_lock(*, mchid: str, out_trade_no: str) -> SandboxTrade | None:
-    """The sandbox provider's own row lock (its side of the fence, not the shop's)."""
-    return (
-        SandboxTrade.objects.select_for_update(of=("self",))
-        .filter(mchid=mchid, out_trade_no=out_trade_no)
-        .order_by("pk")
-        .first()
-    )

@@ -71,7 +71,7 @@ def _paid_at_gateway(order: Order) -> bool:
     """
     if not order.payment_provider:
         return False
-    from orders.payments import get_gateway
+    from orders.payments.registry import get_gateway
     from orders.services.payment import payment_confirm_from_status
 
     status = get_gateway(order.payment_provider).close_payment(out_trade_no=order.number)

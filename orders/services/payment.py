@@ -22,8 +22,8 @@ from orders.errors import OrderNotPayable, PaymentGatewayError, PaymentNoticeRej
 from orders.hooks import hooks
 from orders.lock_objects import order_lock, order_lock_by_number
 from orders.models import Order, OrderEvent, OrderState, Payment
-from orders.payments import get_gateway, notify_url
 from orders.payments.base import GatewayUnavailable, NoticeInvalid, PaymentNotice, PaymentStart, TradeStatus
+from orders.payments.registry import get_gateway, notify_url
 from orders.services.transitions import event_add, order_transition
 
 logger = logging.getLogger(__name__)

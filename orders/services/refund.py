@@ -54,8 +54,8 @@ from orders.models import (
     RefundState,
 )
 from orders.models.aftersale import REFUND_LIVE_STATES
-from orders.payments import get_gateway, notify_url
 from orders.payments.base import GatewayUnavailable, RefundStatus
+from orders.payments.registry import get_gateway, notify_url
 from orders.services.aftersale import _lock_chain, refundable_amount
 from orders.services.payment import _reject
 from orders.services.transitions import aftersale_transition, event_add, order_transition

@@ -8,7 +8,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mall.models import SKU
-from orders.models import Address, AfterSale, CartItem, Order, SandboxTrade
+from orders.models import Address, AfterSale, CartItem, Order
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.cart import cart_add
 from orders.services.fulfilment import order_confirm_receipt, order_ship

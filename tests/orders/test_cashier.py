@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from orders.models import Order, Payment, Refund, SandboxTrade
+from orders.models import Order, Payment, Refund
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.fulfilment import order_cancel
 from orders.services.payment import payment_start
@@ -116,12 +117,12 @@ def test_a_refund_goes_through_the_gateway_and_its_signed_notice_applies_it(
 
 @pytest.mark.django_db
 def test_an_undelivered_notice_is_scheduled_again_with_backoff():
-    from orders.payments import sandbox_provider
+    from orders.payments.sandbox import notices
     from tests.orders.factories import open_and_pay_at_cashier
 
     trade = open_and_pay_at_cashier(place_order())
 
-    assert sandbox_provider.trade_notice_deliver(trade_id=trade.pk) is False  # nothing listens on :9
+    assert notices.trade_notice_deliver(trade_id=trade.pk) is False  # nothing listens on :9
 
     trade.refresh_from_db()
     assert trade.notice_attempts == 1

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from mall.models import SKU, Product
-from orders.models import Address, AfterSale, CartItem, Order, OrderState, Payment, SandboxTrade
+from orders.models import Address, AfterSale, CartItem, Order, OrderState, Payment
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.cart import cart_add
 from orders.services.fulfilment import order_confirm_receipt, order_ship

@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from mall.models import SKU
-from orders.models import Order, OrderEvent, OrderItem, Payment, SandboxTrade
+from orders.models import Order, OrderEvent, OrderItem, Payment
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.aftersale import aftersale_request
 from orders.services.fulfilment import (
     order_confirm_receipt,
