@@ -23,7 +23,8 @@ from orders.models import (
     OrderState,
     ShippingRule,
 )
-from orders.services.aftersale import REQUESTABLE_STATES, refundable_amount
+from orders.services.aftersale import REQUESTABLE_STATES
+from orders.services.refund_amounts import refundable_amount
 
 # --- the order list tabs: 待付款 / 待发货 / 待收货 / 已完成 / 售后 ----------------------
 TAB_STATES: dict[str, tuple[str, ...]] = {

@@ -14,10 +14,11 @@ from orders.errors import (
 from orders.models import AfterSale, Order, OrderItem, Refund
 from orders.payments.sandbox import notices
 from orders.payments.sandbox.models import SandboxRefund
-from orders.services.aftersale import aftersale_approve, aftersale_request, refundable_amount
+from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.fulfilment import order_confirm_receipt, order_ship, orders_close_windows
 from orders.services.payment import payment_notice_handle
 from orders.services.refund import aftersale_refund, refunds_reconcile
+from orders.services.refund_amounts import refundable_amount
 from tests.mall.factories import SKUFactory
 from tests.orders.factories import pay, place_order, set_discount
 
