@@ -395,7 +395,7 @@ def test_stock_edit_holds_the_row_so_a_concurrent_order_is_not_lost():
     would overwrite the order's decrement (50, not 48)."""
     from django.db import transaction
 
-    from mall.admin import SKUInlineForm
+    from mall.admin.catalogue import SKUInlineForm
     from mall.services.catalog import sku_reserve_stock
     from tests.concurrency import in_thread
 
