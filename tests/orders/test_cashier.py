@@ -65,8 +65,16 @@ def test_a_closed_trade_cannot_be_paid_at_the_cashier(client):
 
 
 @pytest.mark.django_db
-def test_the_cashier_of_an_unknown_token_is_not_found(client):
+def test_the_cashier_of_an_unknown_token_is_not_found_and_pays_nothing(client):
+    order = place_order()
+    payment_start(order=order)
+
     assert client.get("/pay/sandbox/nope/").status_code == 404
+    assert client.post("/pay/sandbox/nope/pay/").status_code == 404
+
+    assert SandboxTrade.objects.values_list("state", "transaction_id").get() == ("NOTPAY", None)
+    assert Order.objects.get(pk=order.pk).state == "pending_payment"
+    assert not Payment.objects.exists()
 
 
 @pytest.mark.postgres

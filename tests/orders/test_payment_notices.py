@@ -176,10 +176,21 @@ def test_a_notice_for_a_cancelled_order_is_refused_and_changes_nothing(client, h
 
 
 @pytest.mark.django_db
-def test_a_notice_for_an_unknown_provider_is_not_found(client):
-    response = client.post("/pay/notify/nosuch/", data=b"{}", content_type="application/json")
+def test_a_notice_for_an_unknown_provider_is_not_found_and_changes_nothing(client, hook_calls):
+    order, trade = _paid_trade()
+    before = _snapshot(order)
+    headers, body = notices.trade_notice_build(trade)  # genuine, but posted to a provider we lack
+
+    response = client.post(
+        "/pay/notify/nosuch/",
+        data=body,
+        content_type="application/json",
+        headers={k: v for k, v in headers.items() if k != "Content-Type"},
+    )
 
     assert response.status_code == 404
+    assert _snapshot(order) == before == ("pending_payment", None, 0, ["created", "payment_started"])
+    assert hook_calls["order_paid"] == []
 
 
 @pytest.mark.django_db
