@@ -58,8 +58,10 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	$(PY) bench/run.py --smoke $(BENCH_ARGS)
 
+## make lint: ruff, and the architecture contracts (import-linter, pyproject.toml)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

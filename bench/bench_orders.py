@@ -153,7 +153,7 @@ def _run_services(n: int, fx: dict, *, label: str, sample: bool = False) -> dict
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from orders.payments import sandbox_provider
+    from orders.payments.sandbox import notices, provider
     from orders.services.checkout import CheckoutLine, order_create
     from orders.services.payment import payment_notice_handle, payment_start
 
@@ -172,8 +172,8 @@ def _run_services(n: int, fx: dict, *, label: str, sample: bool = False) -> dict
         if sample and last:
             rows.update(_checkout_rows(order.pk))  # not timed
         start = payment_start(order=order)  # provider side: not timed
-        trade = sandbox_provider.cashier_pay(token=start.cashier_url.rstrip("/").rsplit("/", 1)[-1])
-        headers, body = sandbox_provider.trade_notice_build(trade)
+        trade = provider.cashier_pay(token=start.cashier_url.rstrip("/").rsplit("/", 1)[-1])
+        headers, body = notices.trade_notice_build(trade)
         t2 = time.perf_counter()
         with CaptureQueriesContext(connection) as q2:
             payment_notice_handle(provider="sandbox", headers=headers, body=body)

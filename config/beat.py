@@ -27,8 +27,9 @@ ORDERS: dict = {
                             "schedule": timedelta(minutes=30)},
     "orders-close-aftersale-windows": {"task": "orders.tasks.close_aftersale_windows",
                                        "schedule": timedelta(minutes=30)},
-    # The sandbox provider re-sends notices nobody acknowledged (WeChat's back-off).
-    "orders-sandbox-redeliver-notices": {"task": "orders.tasks.sandbox_redeliver_notices",
+    # The sandbox provider (a stand-in third party) re-sends notices nobody acknowledged
+    # (WeChat's back-off); its tasks are discovered by config/celery.py.
+    "orders-sandbox-redeliver-notices": {"task": "orders.payments.sandbox.tasks.redeliver_notices",
                                          "schedule": timedelta(seconds=15)},
 }
 

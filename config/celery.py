@@ -24,3 +24,6 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
 )
 app.autodiscover_tasks()
+# Task modules outside an app's top level: the payment sandbox (a stand-in third party whose
+# workers deliver its notices) is a sub-package of orders that orders.tasks never imports.
+app.autodiscover_tasks(["orders.payments.sandbox"])

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("orders.urls")),
+    path("", include("orders.payments.sandbox.urls")),  # the stand-in provider's cashier page
     path("", include("distribution.urls")),
     path("", include("distribution.earnings.urls")),
     path("", include("mall.urls")),

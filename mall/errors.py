@@ -1,3 +1,4 @@
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError, NotFound, RateLimited
@@ -47,6 +48,19 @@ class ProductNotSellable(DomainError):
 class InvalidSpecs(DomainError):
     code = "invalid_specs"
     default_message = _("The product specs are not valid.")
+
+
+class StockChanged(DomainError):
+    """Staff edited a stock that orders moved since the page was rendered (``now`` is the stock)."""
+
+    code = "stock_changed"
+    status = 409
+
+    def __init__(self, *, now: int) -> None:
+        self.now = now
+        message = _("Stock changed to %(now)s while you were editing (orders came in). "
+                    "Enter the new quantity again.")
+        super().__init__(lazy(lambda: str(message) % {"now": now}, str)())
 
 
 class PhoneInvalid(DomainError):

@@ -1,5 +1,6 @@
 """Errors a shopper, a staff member or a payment notice can cause. Raising one changes nothing."""
 
+import logging
 from typing import Any
 
 from django.utils.functional import lazy
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
 from mall.errors import InsufficientStock
+
+logger = logging.getLogger(__name__)
 
 
 def format_lazy_message(message: Any, **params: Any) -> str:
@@ -165,16 +168,16 @@ class PaymentGatewayError(DomainError):
 
 
 class PaymentNoticeRejected(DomainError):
-    """A gateway notice we refuse. ``code`` says why; the endpoint answers 4xx and logs it."""
+    """A gateway notice we refuse. ``code`` says why; the endpoint answers 4xx. Raise it with
+    ``because()``, which logs the refusal with its context (the only record of it)."""
 
     code = "notice_rejected"
     default_message = _("The payment notice was rejected.")
 
-
-class CashierTradeInvalid(DomainError):
-    code = "cashier_trade_invalid"
-    status = 409
-    default_message = _("This payment has been closed or already paid.")
+    @classmethod
+    def because(cls, code: str, message: str, **context: object) -> "PaymentNoticeRejected":
+        logger.warning("payment notice rejected: %s %s", code, context)
+        return cls(message, code=code)
 
 
 class ReturnAddressMissing(DomainError):

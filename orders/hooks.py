@@ -1,7 +1,7 @@
 """Hooks that ``orders`` calls and higher apps (``distribution``) register handlers for.
 
 Plain function calls through ``common.hooks.HookRegistry``, in registration order. ALL
-FOUR RUN INSIDE the transaction of the state change that fires them, on purpose: each
+THREE RUN INSIDE the transaction of the state change that fires them, on purpose: each
 handler's write must happen exactly once together with that change, or not at all. A
 handler that raises rolls the change back (the caller sees the error; a notice is then
 retried by the gateway, a sweep retries on its next run). Handlers that only notify
@@ -19,10 +19,17 @@ themselves, so nothing is sent for a change that rolls back.
   exact Decimal refunded now), so the clawback is atomic with the refund. If the handler
   raises a domain or integrity error, the refund becomes 退款异常 instead (see
   ``orders/services/refund.py``) and nothing of it is kept until staff retry.
-- ``item_window_closed(order_item)`` — inside the transaction that stamps
-  ``window_closed_at``: commission settlement happens exactly once, with the closing.
+
+There is no hook for the closing of an item's after-sales window: the window sweep
+(``services.fulfilment.orders_close_windows``) only stamps ``OrderItem.window_closed_at``,
+and commission settlement is distribution's own periodic sweep (``settle_commissions``,
+every minute) that polls that column, so it is safe against worker restarts and
+duplicate runs and needs nothing from orders at the moment of closing.
+
+``item_refunded`` keeps the argument name ``amount`` (the refunded amount of this refund,
+not the item's total) because distribution's handler passes it on by that name.
 """
 
 from common.hooks import HookRegistry
 
-hooks = HookRegistry(("order_created", "order_paid", "item_refunded", "item_window_closed"))
+hooks = HookRegistry(("order_created", "order_paid", "item_refunded"))

@@ -3,8 +3,9 @@ in that order, so two transactions never wait for each other in a cycle."""
 
 from django.db.models import QuerySet
 
-from common.db import advisory_xact_lock
-from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress, SandboxTrade
+from common.db import LockNamespace, advisory_xact_lock
+from orders.errors import AfterSaleNotFound
+from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress
 
 
 def order_qs_for_update() -> QuerySet[Order]:
@@ -31,11 +32,38 @@ def refund_lock(*, refund_id: int) -> Refund | None:
     return Refund.objects.select_for_update(of=("self",)).filter(pk=refund_id).order_by("pk").first()
 
 
+def aftersale_lock_with_order(*, aftersale_id: int) -> AfterSale:
+    """Lock an after-sale together with its order and items, in the house order; the returned
+    after-sale carries the locked order and item. ``AfterSaleNotFound`` if there is none."""
+    order_id = AfterSale.objects.filter(pk=aftersale_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise AfterSaleNotFound()
+    order = order_lock(order_id=order_id)
+    items = {item.pk: item for item in order_items_lock(order_id=order_id)}
+    aftersale = aftersale_lock(aftersale_id=aftersale_id)
+    aftersale.order = order
+    aftersale.order_item = items[aftersale.order_item_id]
+    return aftersale
+
+
+def refund_lock_with_order(*, refund_id: int) -> tuple[Refund, AfterSale | None]:
+    """Lock a refund with its order, items and after-sale (if any), in the house order; the
+    returned rows carry the locked order and item. ``Refund.DoesNotExist`` if there is none."""
+    ids = Refund.objects.filter(pk=refund_id).values_list("order_id", "aftersale_id").first()
+    if ids is None:
+        raise Refund.DoesNotExist
+    order = order_lock(order_id=ids[0])
+    items = {item.pk: item for item in order_items_lock(order_id=order.pk)}
+    aftersale = aftersale_lock(aftersale_id=ids[1]) if ids[1] is not None else None
+    refund = refund_lock(refund_id=refund_id)
+    refund.order, refund.order_item = order, items[refund.order_item_id]
+    if aftersale is not None:
+        aftersale.order, aftersale.order_item = order, refund.order_item
+    return refund, aftersale
+
+
 def addresses_lock_for_user(*, user_id: int) -> list[Address]:
     return list(Address.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
-
-
-RETURN_DEFAULT_LOCK_NS = 0x515A5241  # "QZRA": key 0 serializes moves of the platform default
 
 
 def return_address_default_lock() -> ReturnAddress | None:
@@ -46,7 +74,7 @@ def return_address_default_lock() -> ReturnAddress | None:
     before the first address exists. The advisory lock is taken first, so the query that
     follows sees what the previous holder committed.
     """
-    advisory_xact_lock(0, namespace=RETURN_DEFAULT_LOCK_NS)
+    advisory_xact_lock(0, namespace=LockNamespace.RETURN_ADDRESS_DEFAULT)
     return (
         ReturnAddress.objects.select_for_update(of=("self",))
         .filter(is_platform_default=True)
@@ -63,12 +91,3 @@ def return_address_lock(*, address_id: int) -> ReturnAddress | None:
 def cart_items_lock_for_user(*, user_id: int) -> list[CartItem]:
     return list(CartItem.objects.select_for_update(of=("self",)).filter(user_id=user_id).order_by("pk"))
 
-
-def sandbox_trade_lock(*, mchid: str, out_trade_no: str) -> SandboxTrade | None:
-    """The sandbox provider's own row lock (its side of the fence, not the shop's)."""
-    return (
-        SandboxTrade.objects.select_for_update(of=("self",))
-        .filter(mchid=mchid, out_trade_no=out_trade_no)
-        .order_by("pk")
-        .first()
-    )

@@ -21,9 +21,10 @@ from orders.models import (
     OrderEvent,
     OrderItem,
     OrderState,
+    ShippingRule,
 )
-from orders.services.aftersale import REQUESTABLE_STATES, refundable_amount
-from orders.services.checkout import shipping_rule_get
+from orders.services.aftersale import REQUESTABLE_STATES
+from orders.services.refund_amounts import refundable_amount
 
 # --- the order list tabs: 待付款 / 待发货 / 待收货 / 已完成 / 售后 ----------------------
 TAB_STATES: dict[str, tuple[str, ...]] = {
@@ -289,5 +290,5 @@ def cart_count_for_user(*, user: User) -> int:
 def cart_summary(*, lines: list[CartLine]) -> dict[str, Decimal]:
     """Subtotal and shipping of the buyable lines (the cart page footer)."""
     subtotal = sum((line.line_amount for line in lines if line.can_buy), ZERO)
-    shipping = shipping_rule_get().fee_for(subtotal) if subtotal else ZERO
+    shipping = ShippingRule.get_solo().fee_for(subtotal) if subtotal else ZERO
     return {"subtotal": subtotal, "shipping_fee": shipping, "total": subtotal + shipping}

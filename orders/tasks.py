@@ -3,7 +3,6 @@ from the database and is safe to run twice at once or to be killed halfway."""
 
 from celery import shared_task
 
-from orders.payments import sandbox_provider
 from orders.services import fulfilment, payment, refund
 
 
@@ -31,20 +30,3 @@ def reconcile_payments() -> int:
 def reconcile_refunds() -> int:
     return refund.refunds_reconcile()
 
-
-# --- the sandbox provider's own workers ----------------------------------------------
-
-
-@shared_task
-def sandbox_deliver_trade_notice(trade_id: int) -> bool:
-    return sandbox_provider.trade_notice_deliver(trade_id=trade_id)
-
-
-@shared_task
-def sandbox_deliver_refund_notice(refund_id: int) -> bool:
-    return sandbox_provider.refund_notice_deliver(refund_id=refund_id)
-
-
-@shared_task
-def sandbox_redeliver_notices() -> int:
-    return sandbox_provider.notices_redeliver_due()

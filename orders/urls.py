@@ -1,18 +1,15 @@
-"""The orders app's own URLs: the shopper pages, the payment notify endpoint and the
-sandbox cashier. Included before ``mall.urls``, so ``/cart/`` is served from here."""
+"""The orders app's own URLs: the shopper pages and the payment notify endpoint. Included
+before ``mall.urls``, so ``/cart/`` is served from here. (The sandbox cashier's URLs are
+the sandbox's own: ``orders/payments/sandbox/urls.py``.)"""
 
 from django.urls import path
 
-from orders.payments import views as payment_views
-from orders.views import addresses, aftersales, cart, checkout, orders
+from orders.views import addresses, aftersales, cart, checkout, orders, payments
 
 app_name = "orders"
 
 urlpatterns = [
-    path("pay/notify/<slug:provider>/", payment_views.payment_notify, name="payment-notify"),
-    path("pay/sandbox/<str:token>/", payment_views.sandbox_cashier, name="sandbox-cashier"),
-    path("pay/sandbox/<str:token>/pay/", payment_views.sandbox_cashier_pay, name="sandbox-cashier-pay"),
-    path("pay/sandbox/<str:token>/fail/", payment_views.sandbox_cashier_fail, name="sandbox-cashier-fail"),
+    path("pay/notify/<slug:provider>/", payments.payment_notify, name="payment-notify"),
     # cart and checkout
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.cart_add, name="cart_add"),

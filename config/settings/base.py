@@ -62,7 +62,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # common/ is a plain package, not an app: its shared admin page is found through DIRS.
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "common" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -208,6 +209,9 @@ ORDERS_CART_MAX_QUANTITY = 99
 # A pending payment with no notice this long after the cashier opened is asked about.
 PAYMENT_QUERY_AFTER = timedelta(minutes=env.int("PAYMENT_QUERY_AFTER_MINUTES", default=2))
 PAYMENT_NOTICE_MAX_AGE_SECONDS = 300
+# Each provider's Gateway class: the order code asks orders.payments.registry by name and
+# never imports a gateway (the sandbox is a stand-in third party; see orders/README.md).
+PAYMENT_GATEWAYS = {"sandbox": "orders.payments.sandbox.gateway.SandboxGateway"}
 PAYMENT_DEFAULT_PROVIDER = env("PAYMENT_DEFAULT_PROVIDER", default="sandbox")
 # Where the provider posts its notices: the site's own public base URL.
 PAYMENT_NOTIFY_BASE_URL = env("PAYMENT_NOTIFY_BASE_URL", default="http://127.0.0.1:8000")

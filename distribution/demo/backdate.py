@@ -33,9 +33,8 @@ from orders.models import (
     OrderItem,
     Payment,
     Refund,
-    SandboxRefund,
-    SandboxTrade,
 )
+from orders.payments.sandbox.models import SandboxRefund, SandboxTrade
 
 SWEEP_LAG = timedelta(minutes=7)  # the window sweep runs every 30 minutes
 SETTLE_LAG = timedelta(minutes=1)  # the settlement sweep runs every minute

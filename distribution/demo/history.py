@@ -34,8 +34,11 @@ from distribution.wallet.services.withdrawals import (
     withdrawal_request,
 )
 from mall.models import SKU, Product, Shop, User
-from orders.models import Address, AfterSaleKind, Order, SandboxRefund
-from orders.payments import get_gateway, sandbox_provider
+from orders.models import Address, AfterSaleKind, Order
+from orders.payments.registry import get_gateway
+from orders.payments.sandbox import notices as sandbox_notices
+from orders.payments.sandbox import provider as sandbox_provider
+from orders.payments.sandbox.models import SandboxRefund
 from orders.services.address import address_create
 from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.checkout import CheckoutLine, order_create
@@ -114,7 +117,7 @@ def _pay(order: Order) -> None:
     merchant = get_gateway(PROVIDER).merchant_id
     trade = sandbox_provider.api_query_trade(mchid=merchant, out_trade_no=order.number)
     trade = sandbox_provider.cashier_pay(token=trade.token)
-    headers, body = sandbox_provider.trade_notice_build(trade)
+    headers, body = sandbox_notices.trade_notice_build(trade)
     payment_notice_handle(provider=PROVIDER, headers=headers, body=body)
 
 
@@ -126,7 +129,7 @@ def _refund(*, order: Order, staff: User, quantity: int, reason: str) -> None:
     aftersale_approve(aftersale=aftersale, actor=staff)
     refund = aftersale_refund(aftersale=aftersale, actor=staff)
     provider_refund = SandboxRefund.objects.get(out_refund_no=refund.refund_no)
-    headers, body = sandbox_provider.refund_notice_build(provider_refund)
+    headers, body = sandbox_notices.refund_notice_build(provider_refund)
     payment_notice_handle(provider=PROVIDER, headers=headers, body=body)
 
 

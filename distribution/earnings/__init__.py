@@ -1,4 +1,5 @@
-"""The reseller's earnings surfaces (pages, API, 分享赚 preview) and the staff admin of
-commission rules, records, wallets and withdrawals. The engine itself lives in
-``distribution.services`` (commission, wallet, withdrawals); this package only reads it
-through ``selectors`` and writes through those services."""
+"""我的收益: the reseller's earnings surfaces (pages and API): overview, commission
+records, promoted orders, the wallet's ledger, withdrawals and payout accounts. It reads
+through ``earnings/selectors.py`` and writes only through the wallet and commission
+services (``distribution/wallet``, ``distribution/commission``); the staff admin of the
+same data lives beside those services."""

@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mall.errors import ProductNotFound, ShopExists
+from mall.lock_objects import shop_listings_lock
 from mall.models import Product, Shop, ShopProduct, User
 
 
@@ -63,7 +64,7 @@ def shop_unlist_product(*, shop: Shop, product_id: int) -> None:
 @transaction.atomic
 def shop_reorder_products(*, shop: Shop, product_ids: list[int]) -> None:
     """Put the named products first, in the given order; the others keep their order after."""
-    listings = list(shop.listings.select_for_update().order_by("sort_order", "id"))
+    listings = shop_listings_lock(shop=shop)
     rank = {pid: i for i, pid in enumerate(product_ids)}
     listings.sort(key=lambda sp: (rank.get(sp.product_id, len(rank)), sp.sort_order, sp.id))
     for position, listing in enumerate(listings):

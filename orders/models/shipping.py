@@ -6,18 +6,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.fields import MoneyField
+from common.models import SingletonModel
 
 
-class ShippingRule(models.Model):
-    """The one shipping rule (a singleton row, pk 1) that staff edit in the admin.
+class ShippingRule(SingletonModel):
+    """The one shipping rule (a singleton row, pk 1) that staff edit in the admin; read it
+    with ``ShippingRule.get_solo()``. Not cached: checkout reads it from the database.
 
     The fee is ``flat_fee``, or 0 when the items' amount after discounts reaches
     ``free_over`` (empty: never free).
     """
 
-    SINGLETON_PK = 1
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    id = models.PositiveSmallIntegerField(
+        primary_key=True, default=SingletonModel.SINGLETON_PK, editable=False)
     flat_fee = MoneyField(_("flat shipping fee"), default=Decimal("10.00"))
     free_over = MoneyField(
         _("free shipping from"), null=True, blank=True, default=Decimal("99.00"),

@@ -5,13 +5,12 @@ sweep from closing the item's window while a request is being made.
 """
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
 
-from common.money import to_money, unit_share_total
 from mall.models import User
 from orders.errors import (
     AfterSaleAlreadyOpen,
@@ -20,11 +19,10 @@ from orders.errors import (
     AfterSaleQuantityInvalid,
     AfterSaleWindowClosed,
     ReasonRequired,
-    RefundExceedsPaid,
     ReturnAddressMissing,
     TrackingRequired,
 )
-from orders.lock_objects import aftersale_lock, order_items_lock, order_lock
+from orders.lock_objects import aftersale_lock_with_order, order_items_lock, order_lock
 from orders.models import (
     OPEN_AFTERSALE_STATES,
     REFUND_IN_FLIGHT_STATES,
@@ -36,49 +34,11 @@ from orders.models import (
     OrderState,
 )
 from orders.services.evidence import aftersale_photos_attach, aftersale_photos_clean, photo_files_delete
+from orders.services.refund_amounts import refund_amount_parse, refundable_amount
 from orders.services.returns import return_address_for_item, return_address_snapshot
 from orders.services.transitions import aftersale_transition, event_add
 
 REQUESTABLE_STATES = (OrderState.PAID, OrderState.SHIPPED, OrderState.RECEIVED)
-
-
-def refundable_amount(*, order_item: OrderItem, quantity: int) -> Decimal:
-    """What the next ``quantity`` not-yet-refunded units paid: the cap of their refund.
-
-    Each unit's share is the item's paid amount / quantity rounded down to the fen, and
-    the last unit absorbs the remainder, so refunding every unit returns exactly the
-    paid amount.
-    """
-    start = order_item.refunded_quantity
-    if not 1 <= quantity <= order_item.quantity - start:
-        raise AfterSaleQuantityInvalid()
-    paid, total_units = order_item.paid_amount, order_item.quantity
-    return unit_share_total(paid, total_units, start + quantity) - unit_share_total(paid, total_units, start)
-
-
-def _parse_amount(amount: Decimal | str | None, cap: Decimal) -> Decimal:
-    if amount is None:
-        return cap
-    try:
-        value = to_money(amount)
-    except (ValueError, InvalidOperation):
-        raise RefundExceedsPaid() from None
-    if value <= 0 or value > cap:
-        raise RefundExceedsPaid()
-    return value
-
-
-def _lock_chain(aftersale_id: int) -> AfterSale:
-    """Lock an after-sale together with its order and items, in the house order."""
-    order_id = AfterSale.objects.filter(pk=aftersale_id).values_list("order_id", flat=True).first()
-    if order_id is None:
-        raise AfterSaleNotFound()
-    order = order_lock(order_id=order_id)
-    items = {item.pk: item for item in order_items_lock(order_id=order_id)}
-    aftersale = aftersale_lock(aftersale_id=aftersale_id)
-    aftersale.order = order
-    aftersale.order_item = items[aftersale.order_item_id]
-    return aftersale
 
 
 def _check_requestable(order_item: OrderItem, kind: str) -> None:
@@ -154,7 +114,7 @@ def _aftersale_create(
         raise AfterSaleAlreadyOpen()
     if not isinstance(quantity, int) or isinstance(quantity, bool):
         raise AfterSaleQuantityInvalid()
-    value = _parse_amount(amount, refundable_amount(order_item=item, quantity=quantity))
+    value = refund_amount_parse(amount, cap=refundable_amount(order_item=item, quantity=quantity))
     aftersale = AfterSale.objects.create(
         order=order,
         order_item=item,
@@ -177,7 +137,7 @@ def _aftersale_create(
 def aftersale_approve(*, aftersale: AfterSale, actor: User | None) -> AfterSale:
     """Staff accept the request. A return gets a copy of the address the goods go back to
     (the supplier's, else the platform default); without one it cannot be approved."""
-    locked = _lock_chain(aftersale.pk)
+    locked = aftersale_lock_with_order(aftersale_id=aftersale.pk)
     snapshot: dict[str, str] = {}
     if locked.kind == AfterSaleKind.RETURN_AND_REFUND and locked.state == AfterSaleState.REQUESTED:
         address = return_address_for_item(order_item=locked.order_item)
@@ -198,7 +158,7 @@ def aftersale_reject(*, aftersale: AfterSale, actor: User | None, reason: str) -
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired()
-    locked = _lock_chain(aftersale.pk)
+    locked = aftersale_lock_with_order(aftersale_id=aftersale.pk)
     return aftersale_transition(
         aftersale=locked,
         to=AfterSaleState.REJECTED,
@@ -213,7 +173,7 @@ def aftersale_reject(*, aftersale: AfterSale, actor: User | None, reason: str) -
 def aftersale_withdraw(*, aftersale: AfterSale, user: User) -> AfterSale:
     """The shopper withdraws a request that has not been refunded yet (and no refund is under
     way or stuck as a refund anomaly: the gateway may already have sent the money)."""
-    locked = _lock_chain(aftersale.pk)
+    locked = aftersale_lock_with_order(aftersale_id=aftersale.pk)
     if locked.user_id != user.pk:
         raise AfterSaleNotFound()
     if locked.refunds.filter(state__in=REFUND_IN_FLIGHT_STATES).exists():
@@ -231,7 +191,7 @@ def aftersale_buyer_ship(*, aftersale: AfterSale, user: User, carrier: str, trac
     carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
     if not carrier or not tracking_no or len(carrier) > 40 or len(tracking_no) > 40:
         raise TrackingRequired()
-    locked = _lock_chain(aftersale.pk)
+    locked = aftersale_lock_with_order(aftersale_id=aftersale.pk)
     if locked.user_id != user.pk:
         raise AfterSaleNotFound()
     return aftersale_transition(
@@ -247,7 +207,7 @@ def aftersale_buyer_ship(*, aftersale: AfterSale, user: User, carrier: str, trac
 
 @transaction.atomic
 def aftersale_confirm_received(*, aftersale: AfterSale, actor: User | None) -> AfterSale:
-    locked = _lock_chain(aftersale.pk)
+    locked = aftersale_lock_with_order(aftersale_id=aftersale.pk)
     return aftersale_transition(
         aftersale=locked,
         to=AfterSaleState.RECEIVED_BACK,

@@ -66,13 +66,6 @@ class CheckoutPreview:
         return not self.problems and self.address is not None
 
 
-def shipping_rule_get() -> ShippingRule:
-    rule = ShippingRule.objects.filter(pk=ShippingRule.SINGLETON_PK).first()
-    if rule is None:
-        rule, _created = ShippingRule.objects.get_or_create(pk=ShippingRule.SINGLETON_PK)
-    return rule
-
-
 def _merge(lines: list[CheckoutLine]) -> dict[int, int]:
     merged: dict[int, int] = {}
     for line in lines:
@@ -129,7 +122,7 @@ def checkout_preview(
         address = Address.objects.filter(user=user, is_default=True).first()
     priced, subtotal = _price(lines)
     discount = sum((p.discount_amount for p in priced), ZERO)
-    shipping = shipping_rule_get().fee_for(subtotal - discount)
+    shipping = ShippingRule.get_solo().fee_for(subtotal - discount)
     return CheckoutPreview(
         lines=priced,
         subtotal=subtotal,
@@ -204,7 +197,7 @@ def order_create(
     priced, subtotal = _price(lines)
     _raise_first_problem(priced)
     discount = sum((p.discount_amount for p in priced), ZERO)
-    shipping = shipping_rule_get().fee_for(subtotal - discount)
+    shipping = ShippingRule.get_solo().fee_for(subtotal - discount)
     now = timezone.now()
     try:
         order = _insert_order(

@@ -18,11 +18,17 @@ from common.errors import DomainError
 from mall.models import User
 from mall.services.catalog import sku_release_stock
 from orders.errors import OrderTransitionInvalid, PaymentGatewayError, TrackingRequired
-from orders.hooks import hooks
 from orders.lock_objects import order_items_lock, order_lock
-from orders.models import OPEN_AFTERSALE_STATES, AfterSale, Order, OrderEvent, OrderItem, OrderState
+from orders.models import (
+    OPEN_AFTERSALE_STATES,
+    AfterSale,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderState,
+    ShippingRule,
+)
 from orders.payments.base import GatewayUnavailable
-from orders.services.checkout import shipping_rule_get
 from orders.services.transitions import event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -64,7 +70,7 @@ def _paid_at_gateway(order: Order) -> bool:
     """
     if not order.payment_provider:
         return False
-    from orders.payments import get_gateway
+    from orders.payments.registry import get_gateway
     from orders.services.payment import payment_confirm_from_status
 
     status = get_gateway(order.payment_provider).close_payment(out_trade_no=order.number)
@@ -143,7 +149,7 @@ def order_ship(*, order: Order, actor: User | None, carrier: str, tracking_no: s
 def _receive_locked(*, order: Order, actor: User | None, message: str) -> Order:
     now = timezone.now()
     order_transition(order=order, to=OrderState.RECEIVED, actor=actor, message=message, received_at=now)
-    window = timedelta(days=shipping_rule_get().aftersale_window_days)  # staff edit it in the admin
+    window = timedelta(days=ShippingRule.get_solo().aftersale_window_days)  # staff edit it in the admin
     OrderItem.objects.filter(order_id=order.pk, window_closes_at__isnull=True).update(
         window_closes_at=now + window
     )
@@ -197,7 +203,6 @@ def _close_windows_locked(*, order: Order, now: datetime) -> int:
         if OrderItem.objects.filter(pk=item.pk, window_closed_at__isnull=True).update(window_closed_at=now):
             item.window_closed_at = now
             event_add(order_id=order.pk, kind=OrderEvent.Kind.ITEM_WINDOW_CLOSED, message=str(item))
-            hooks.call("item_window_closed", order_item=item)
             closed += 1
     if all(item.window_closed_at is not None for item in items):
         order_transition(order=order, to=OrderState.COMPLETED, completed_at=now)
@@ -205,8 +210,10 @@ def _close_windows_locked(*, order: Order, now: datetime) -> int:
 
 
 def orders_close_windows(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
-    """Sweep: close the after-sales window of items whose period ended with nothing open,
-    call ``item_window_closed`` for each, and complete orders whose items are all closed."""
+    """Sweep: close the after-sales window of items whose period ended with nothing open
+    (stamp ``window_closed_at``, once, with a timeline event), and complete orders whose items
+    are all closed. Commission settlement is not called from here: distribution's own sweep
+    polls ``window_closed_at`` (see ``orders/hooks.py``)."""
     now = now or timezone.now()
     open_aftersale = AfterSale.objects.filter(order_item=OuterRef("pk"), state__in=OPEN_AFTERSALE_STATES)
     order_ids = list(

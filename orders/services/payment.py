@@ -22,8 +22,9 @@ from orders.errors import OrderNotPayable, PaymentGatewayError, PaymentNoticeRej
 from orders.hooks import hooks
 from orders.lock_objects import order_lock, order_lock_by_number
 from orders.models import Order, OrderEvent, OrderState, Payment
-from orders.payments import get_gateway, notify_url
 from orders.payments.base import GatewayUnavailable, NoticeInvalid, PaymentNotice, PaymentStart, TradeStatus
+from orders.payments.registry import get_gateway, notify_url
+from orders.services.refund import refund_confirm
 from orders.services.transitions import event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -61,11 +62,6 @@ def payment_start(
             raise PaymentGatewayError() from exc
 
 
-def _reject(code: str, message: str, **context: object) -> PaymentNoticeRejected:
-    logger.warning("payment notice rejected: %s %s", code, context)
-    return PaymentNoticeRejected(message, code=code)
-
-
 def payment_confirm(
     *,
     provider: str,
@@ -84,22 +80,26 @@ def payment_confirm(
     """
     gateway = get_gateway(provider)
     if mchid != gateway.merchant_id:
-        raise _reject("wrong_merchant", _("The notice is for another merchant."), mchid=mchid)
+        raise PaymentNoticeRejected.because(
+            "wrong_merchant", _("The notice is for another merchant."), mchid=mchid
+        )
     with transaction.atomic():
         order = order_lock_by_number(number=out_trade_no)
         if order is None:
-            raise _reject("unknown_order", _("No such order."), out_trade_no=out_trade_no)
+            raise PaymentNoticeRejected.because(
+                "unknown_order", _("No such order."), out_trade_no=out_trade_no
+            )
         existing = Payment.objects.filter(provider=provider, transaction_id=transaction_id).first()
         if existing is not None:
             if existing.order_id != order.pk:
-                raise _reject(
+                raise PaymentNoticeRejected.because(
                     "transaction_reused",
                     _("This transaction belongs to another order."),
                     transaction_id=transaction_id,
                 )
             return existing  # a duplicate notice: nothing changes, nothing is called twice
         if amount_fen != to_fen(order.total_amount):
-            raise _reject(
+            raise PaymentNoticeRejected.because(
                 "amount_mismatch",
                 _("The amount does not match the order."),
                 order=order.number,
@@ -114,7 +114,7 @@ def payment_confirm(
                 order.number,
                 order.state,
             )
-            raise _reject(
+            raise PaymentNoticeRejected.because(
                 "not_payable", str(OrderNotPayable.default_message), order=order.number, state=order.state
             )
         payment = Payment.objects.create(
@@ -169,13 +169,13 @@ def payment_sync(*, order: Order) -> bool:
 
 def payment_notice_handle(*, provider: str, headers: Mapping[str, str], body: bytes) -> None:
     """The notify endpoint's work: verify, decode and apply one gateway notice."""
-    from orders.services.refund import refund_confirm
-
     gateway = get_gateway(provider)
     try:
         notice = gateway.parse_notice(headers=headers, body=body)
     except NoticeInvalid as exc:
-        raise _reject(exc.reason, _("The payment notice did not verify."), detail=str(exc)) from exc
+        raise PaymentNoticeRejected.because(
+            exc.reason, _("The payment notice did not verify."), detail=str(exc)
+        ) from exc
     if isinstance(notice, PaymentNotice):
         payment_confirm(
             provider=provider,

@@ -33,13 +33,14 @@ from orders.errors import (
     AfterSaleNotAllowed,
     AfterSaleTransitionInvalid,
     PaymentGatewayError,
+    PaymentNoticeRejected,
     RefundExceedsPaid,
     RefundNotConfirmed,
     RefundRetryForbidden,
     RefundTransitionInvalid,
 )
 from orders.hooks import hooks
-from orders.lock_objects import aftersale_lock, order_items_lock, order_lock, refund_lock
+from orders.lock_objects import aftersale_lock_with_order, order_items_lock, refund_lock_with_order
 from orders.models import (
     ORDER_TRANSITIONS,
     AfterSale,
@@ -54,10 +55,9 @@ from orders.models import (
     RefundState,
 )
 from orders.models.aftersale import REFUND_LIVE_STATES
-from orders.payments import get_gateway, notify_url
 from orders.payments.base import GatewayUnavailable, RefundStatus
-from orders.services.aftersale import _lock_chain, refundable_amount
-from orders.services.payment import _reject
+from orders.payments.registry import get_gateway, notify_url
+from orders.services.refund_amounts import refundable_amount
 from orders.services.transitions import aftersale_transition, event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def next_refund_no(*, order: Order) -> str:
 
 @transaction.atomic
 def _refund_create(*, aftersale: AfterSale, actor: User | None) -> Refund:
-    locked = _lock_chain(aftersale.pk)
+    locked = aftersale_lock_with_order(aftersale_id=aftersale.pk)
     if locked.state != _refund_ready_state(locked):
         raise AfterSaleTransitionInvalid.between(locked.state, AfterSaleState.REFUNDED)
     if locked.refunds.filter(state__in=REFUND_LIVE_STATES).exists():
@@ -133,21 +133,6 @@ def aftersale_refund(*, aftersale: AfterSale, actor: User | None) -> Refund:
     refund = _refund_create(aftersale=aftersale, actor=actor)
     refund_submit(refund=refund)
     return refund
-
-
-def _lock_refund(refund_id: int) -> tuple[Refund, AfterSale | None]:
-    """Lock a refund with its order, items and after-sale (if any), in the house order."""
-    ids = Refund.objects.filter(pk=refund_id).values_list("order_id", "aftersale_id").first()
-    if ids is None:
-        raise Refund.DoesNotExist
-    order = order_lock(order_id=ids[0])
-    items = {item.pk: item for item in order_items_lock(order_id=order.pk)}
-    aftersale = aftersale_lock(aftersale_id=ids[1]) if ids[1] is not None else None
-    refund = refund_lock(refund_id=refund_id)
-    refund.order, refund.order_item = order, items[refund.order_item_id]
-    if aftersale is not None:
-        aftersale.order, aftersale.order_item = order, refund.order_item
-    return refund, aftersale
 
 
 def _apply_success(*, refund: Refund, aftersale: AfterSale | None, status: RefundStatus) -> None:
@@ -227,7 +212,7 @@ def _mark_anomaly(*, refund: Refund, error: str) -> None:
 
 def _check_amount(*, refund: Refund, status: RefundStatus) -> None:
     if status.amount_fen != to_fen(refund.amount):
-        raise _reject(
+        raise PaymentNoticeRejected.because(
             "amount_mismatch",
             _("The amount does not match the refund."),
             refund=refund.refund_no,
@@ -242,12 +227,16 @@ def refund_confirm(*, provider: str, status: RefundStatus) -> Refund:
     notice is acknowledged, nothing else changed, staff see it in the admin.
     """
     if status.mchid != get_gateway(provider).merchant_id:
-        raise _reject("wrong_merchant", _("The notice is for another merchant."), mchid=status.mchid)
+        raise PaymentNoticeRejected.because(
+            "wrong_merchant", _("The notice is for another merchant."), mchid=status.mchid
+        )
     refund_id = Refund.objects.filter(refund_no=status.out_refund_no).values_list("pk", flat=True).first()
     if refund_id is None:
-        raise _reject("unknown_refund", _("No such refund."), out_refund_no=status.out_refund_no)
+        raise PaymentNoticeRejected.because(
+            "unknown_refund", _("No such refund."), out_refund_no=status.out_refund_no
+        )
     with transaction.atomic():
-        refund, aftersale = _lock_refund(refund_id)
+        refund, aftersale = refund_lock_with_order(refund_id=refund_id)
         if refund.state != RefundState.PENDING or refund.provider != provider:
             return refund  # already applied, or an anomaly that staff retry
         if status.status == "SUCCESS":
@@ -290,7 +279,7 @@ def refund_retry(*, refund: Refund, actor: User) -> Refund:
     if status.status != "SUCCESS":
         raise RefundNotConfirmed()
     with transaction.atomic():
-        locked, aftersale = _lock_refund(refund.pk)
+        locked, aftersale = refund_lock_with_order(refund_id=refund.pk)
         if locked.state == RefundState.SUCCEEDED:
             return locked  # another retry won the lock first
         if locked.state != RefundState.APPLY_FAILED:

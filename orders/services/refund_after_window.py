@@ -30,8 +30,8 @@ from orders.errors import (
 )
 from orders.lock_objects import order_items_lock, order_lock
 from orders.models import REFUND_IN_FLIGHT_STATES, Order, OrderEvent, OrderItem, OrderState, Payment, Refund
-from orders.services.aftersale import _parse_amount, refundable_amount
 from orders.services.refund import next_refund_no, refund_submit
+from orders.services.refund_amounts import refund_amount_parse, refundable_amount
 from orders.services.transitions import event_add
 
 PERMISSION = "orders.refund_after_window"
@@ -73,7 +73,7 @@ def _create(
     if Refund.objects.filter(order_item=item, state__in=REFUND_IN_FLIGHT_STATES).exists():
         raise RefundInFlight()
     quantity = _check_quantity(item, quantity)
-    value = _parse_amount(amount, refundable_amount(order_item=item, quantity=quantity))
+    value = refund_amount_parse(amount, cap=refundable_amount(order_item=item, quantity=quantity))
     payment = Payment.objects.filter(order_id=order.pk).first()
     if payment is None:
         raise AfterWindowRefundNotAllowed()

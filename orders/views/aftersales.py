@@ -19,9 +19,9 @@ from orders.services.aftersale import (
     aftersale_buyer_ship,
     aftersale_request,
     aftersale_withdraw,
-    refundable_amount,
 )
 from orders.services.evidence import photo_content_type
+from orders.services.refund_amounts import refundable_amount
 from orders.views._common import domain_404
 
 

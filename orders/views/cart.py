@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 from common.errors import DomainError
 from orders import selectors
 from orders.forms import CartAddForm, CartQuantityForm, CartSelectionForm
+from orders.models import ShippingRule
 from orders.selectors import CartLine
 from orders.services import cart as cart_services
-from orders.services.checkout import shipping_rule_get
 from orders.views._common import safe_referer
 from orders.views.checkout import checkout_selection_set
 
@@ -39,7 +39,7 @@ def cart(request: HttpRequest) -> HttpResponse:
         {
             "lines": lines,
             "summary": selectors.cart_summary(lines=lines),
-            "rule": shipping_rule_get(),
+            "rule": ShippingRule.get_solo(),
             "buyable_count": sum(1 for line in lines if line.can_buy),
             "tab": "cart",
         },

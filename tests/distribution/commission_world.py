@@ -17,8 +17,9 @@ from django.utils import timezone
 from distribution.commission.services.rules import level_rate_set, rules_update
 from distribution.models import Member, ResellerLevel
 from mall.models import SKU
-from orders.models import Address, Order, SandboxRefund
-from orders.payments import sandbox_provider
+from orders.models import Address, Order
+from orders.payments.sandbox import notices as sandbox_notices
+from orders.payments.sandbox.models import SandboxRefund
 from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.fulfilment import order_confirm_receipt, order_ship, orders_close_windows
 from orders.services.payment import payment_notice_handle
@@ -79,5 +80,5 @@ def refund(order: Order, *, quantity: int, item_index: int = 0) -> None:
     aftersale_approve(aftersale=aftersale, actor=None)
     refund_row = aftersale_refund(aftersale=aftersale, actor=None)
     provider_refund = SandboxRefund.objects.get(out_refund_no=refund_row.refund_no)
-    headers, body = sandbox_provider.refund_notice_build(provider_refund)
+    headers, body = sandbox_notices.refund_notice_build(provider_refund)
     payment_notice_handle(provider="sandbox", headers=headers, body=body)

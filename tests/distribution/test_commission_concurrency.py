@@ -16,7 +16,7 @@ from distribution.wallet.services.payout_accounts import payout_account_create
 from distribution.wallet.services.reconcile import wallets_reconcile
 from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member
 from distribution.wallet.services.withdrawals import withdrawal_request
-from orders.payments import sandbox_provider
+from orders.payments.sandbox import notices as sandbox_notices
 from tests.distribution.commission_world import World, buy, close_windows, make_world, receive, sku
 from tests.distribution.concurrency import run_parallel
 from tests.distribution.factories import MemberFactory
@@ -30,7 +30,7 @@ def test_twenty_concurrent_paid_notices_create_the_records_once(live_server, set
     world = make_world(tiers=2)
     order = buy(world.buyer, [(sku("100.00", "40.00"), 2)], paid=False)
     trade = open_and_pay_at_cashier(order)
-    headers, body = sandbox_provider.trade_notice_build(trade)
+    headers, body = sandbox_notices.trade_notice_build(trade)
 
     def send(_: int) -> int:
         request = urllib.request.Request(f"{live_server.url}/pay/notify/sandbox/", data=body,

@@ -393,28 +393,24 @@ def test_stock_edit_holds_the_row_so_a_concurrent_order_is_not_lost():
     """Staff set stock 10 → 50 while an order for 2 comes in: the order waits for the admin
     transaction and then takes its 2 from the new 50. Without the row lock the admin write
     would overwrite the order's decrement (50, not 48)."""
-    import threading
-
     from django.db import transaction
 
-    from mall.admin import SKUInlineForm
+    from mall.admin.catalogue import SKUInlineForm
     from mall.services.catalog import sku_reserve_stock
+    from tests.concurrency import in_thread
 
     sku = SKUFactory(stock=10)
     row = _sku_form(0, sku, stock=50)
     data = {key.replace("skus-0-", "").replace("initial-skus-0-", "initial-"): value
             for key, value in row.items()}
-    order = threading.Thread(target=lambda: (sku_reserve_stock(sku_id=sku.pk, quantity=2),
-                                             connection.close()))
 
     with transaction.atomic():
         form = SKUInlineForm(data, instance=SKU.objects.get(pk=sku.pk))
         assert form.is_valid(), form.errors
-        order.start()
-        order.join(timeout=0.5)
-        assert order.is_alive()  # blocked on the row the admin form holds
+        order = in_thread(lambda: sku_reserve_stock(sku_id=sku.pk, quantity=2))
+        assert order.wait_until_blocked()  # PostgreSQL says: waiting for the row the form holds
         form.save()
-    order.join(timeout=5)
+    order.result(timeout=10)
 
     sku.refresh_from_db()
-    assert (order.is_alive(), sku.stock) == (False, 48)
+    assert sku.stock == 48

@@ -251,7 +251,7 @@ def test_signin_code_required_is_raised_before_the_password_is_read(settings):
 def test_racing_guesses_from_one_address_get_exactly_the_allowance(settings):
     from mall.errors import SignInRateLimited, WrongCredentials
     from mall.services.accounts import user_authenticate
-    from tests.distribution.concurrency import run_parallel
+    from tests.concurrency import run_parallel
 
     UserFactory(phone=PHONE)
 

@@ -55,7 +55,7 @@ def hook_calls() -> Iterator[HookRecorder]:
     recorder = HookRecorder()
     handlers = {
         name: recorder.handler(name)
-        for name in ("order_created", "order_paid", "item_refunded", "item_window_closed")
+        for name in ("order_created", "order_paid", "item_refunded")
     }
     for name, handler in handlers.items():
         hooks.register(name, handler)

@@ -3,14 +3,13 @@
 from decimal import Decimal
 
 import factory
-from django.db import connection
-from django.db.utils import OperationalError
 from django.http import HttpResponse
 from django.test import Client
 
 from mall.models import SKU, User
-from orders.models import Address, Order, OrderItem, Refund, ReturnAddress, SandboxRefund
-from orders.payments import sandbox_provider
+from orders.models import Address, Order, OrderItem, Refund, ReturnAddress
+from orders.payments.sandbox import notices, provider
+from orders.payments.sandbox.models import SandboxRefund, SandboxTrade
 from orders.services.checkout import CheckoutLine, order_create
 from orders.services.payment import payment_notice_handle, payment_start
 from tests.mall.factories import SKUFactory, UserFactory
@@ -69,15 +68,15 @@ def set_discount(order: Order, item: OrderItem, discount: Decimal) -> None:
     order.refresh_from_db()
 
 
-def open_and_pay_at_cashier(order: Order) -> sandbox_provider.SandboxTrade:
+def open_and_pay_at_cashier(order: Order) -> SandboxTrade:
     """The shopper opens the cashier and pays; returns the provider's trade (no notice yet)."""
     start = payment_start(order=order, return_url="/")
     token = start.cashier_url.rstrip("/").rsplit("/", 1)[-1]
-    return sandbox_provider.cashier_pay(token=token)
+    return provider.cashier_pay(token=token)
 
 
-def deliver_trade_notice(trade: sandbox_provider.SandboxTrade) -> None:
-    headers, body = sandbox_provider.trade_notice_build(trade)
+def deliver_trade_notice(trade: SandboxTrade) -> None:
+    headers, body = notices.trade_notice_build(trade)
     payment_notice_handle(provider="sandbox", headers=headers, body=body)
 
 
@@ -95,7 +94,7 @@ def post_refund_notice(client: Client, refund: Refund) -> HttpResponse:
     """The sandbox provider's signed notice for ``refund``, POSTed to the real notify endpoint
     (what its delivery task does over HTTP); returns the endpoint's response."""
     provider_refund = SandboxRefund.objects.select_related("trade").get(out_refund_no=refund.refund_no)
-    headers, body = sandbox_provider.refund_notice_build(provider_refund)
+    headers, body = notices.refund_notice_build(provider_refund)
     return client.post(
         NOTIFY_URL,
         data=body,
@@ -104,24 +103,9 @@ def post_refund_notice(client: Client, refund: Refund) -> HttpResponse:
     )
 
 
-def connect_with_retry(attempts: int = 20) -> None:
-    """Open this thread's connection; other test runs may briefly hold many connections."""
-    import time
-
-    for attempt in range(attempts):
-        try:
-            connection.ensure_connection()
-            return
-        except OperationalError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2)
-
-
 __all__ = [
     "AddressFactory",
     "ReturnAddressFactory",
-    "connect_with_retry",
     "pay",
     "place_order",
     "post_refund_notice",

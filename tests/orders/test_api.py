@@ -8,7 +8,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mall.models import SKU
-from orders.models import Address, AfterSale, CartItem, Order, SandboxTrade
+from orders.models import Address, AfterSale, CartItem, Order, OrderEvent, OrderItem, Payment, Refund
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.cart import cart_add
 from orders.services.fulfilment import order_confirm_receipt, order_ship
@@ -74,10 +75,11 @@ def test_cart_add_over_the_stock_is_refused_with_the_code_and_changes_nothing(cl
     assert CartItem.objects.get(user=member).quantity == 1
 
 
-def test_cart_of_an_unknown_sku_is_404(client):
+def test_cart_of_an_unknown_sku_is_404_and_the_cart_stays_empty(client, member):
     response = client.post(f"{API}/cart/items/", {"sku_id": 999999}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (404, "sku_not_found")
+    assert not CartItem.objects.filter(user=member).exists()
 
 
 def test_the_api_needs_a_token():
@@ -240,15 +242,20 @@ def test_an_order_short_of_stock_is_refused_and_creates_nothing(client, member):
     assert SKU.objects.get(pk=sku.pk).stock == 1
 
 
-def test_an_order_to_another_members_address_is_404(client):
+def test_an_order_to_another_members_address_is_404_and_changes_nothing(client):
+    sku, theirs = SKUFactory(stock=5), AddressFactory(receiver="别人")
+
     response = client.post(
         f"{API}/orders/",
-        {"lines": [{"sku_id": SKUFactory().pk, "quantity": 1}], "address_id": AddressFactory().pk},
+        {"lines": [{"sku_id": sku.pk, "quantity": 1}], "address_id": theirs.pk},
         format="json",
     )
 
     assert (response.status_code, response.json()["code"]) == (404, "address_not_found")
     assert not Order.objects.exists()
+    assert SKU.objects.get(pk=sku.pk).stock == 5
+    theirs.refresh_from_db()
+    assert (theirs.receiver, theirs.is_default) == ("别人", True)
 
 
 def test_list_by_tab_with_counts_in_a_bounded_number_of_queries(
@@ -316,6 +323,9 @@ def test_confirm_receipt_only_after_shipping(client, member):
     order = pay(place_order(user=member))
 
     early = client.post(f"{API}/orders/{order.number}/confirm-receipt/")
+    order.refresh_from_db()
+    assert (order.state, order.received_at) == ("paid", None)  # the refusal changed nothing
+    assert not OrderEvent.objects.filter(order=order, kind="received").exists()
     order_ship(order=order, actor=None, carrier="顺丰", tracking_no="SF1")
     confirmed = client.post(f"{API}/orders/{order.number}/confirm-receipt/")
 
@@ -332,10 +342,14 @@ def test_confirm_receipt_only_after_shipping(client, member):
 
 def test_a_paid_order_cannot_be_paid_again(client, member):
     order = pay(place_order(user=member))
+    events = list(OrderEvent.objects.filter(order=order).values_list("kind", flat=True))
 
     response = client.post(f"{API}/orders/{order.number}/pay/")
 
     assert (response.status_code, response.json()["code"]) == (409, "order_not_payable")
+    assert Order.objects.get(pk=order.pk).state == "paid"
+    assert Payment.objects.filter(order=order).count() == SandboxTrade.objects.count() == 1
+    assert list(OrderEvent.objects.filter(order=order).values_list("kind", flat=True)) == events
 
 
 # --- after-sales ---------------------------------------------------------------------------
@@ -391,6 +405,10 @@ def test_asking_back_more_than_was_paid_is_refused_and_nothing_is_created(client
         "detail": "The refund cannot be more than was paid for these units.",
     }
     assert not AfterSale.objects.exists()
+    assert not Refund.objects.exists()
+    assert not OrderEvent.objects.filter(order=order, kind="aftersale_requested").exists()
+    item = OrderItem.objects.get(order=order)
+    assert (item.refunded_quantity, item.refunded_amount) == (0, Decimal("0.00"))
 
 
 def test_an_item_of_another_order_is_404(client, member):
@@ -405,6 +423,7 @@ def test_an_item_of_another_order_is_404(client, member):
 
     assert (response.status_code, response.json()["code"]) == (404, "order_item_not_found")
     assert not AfterSale.objects.exists()
+    assert not OrderEvent.objects.filter(kind="aftersale_requested").exists()
 
 
 def test_ship_back_an_approved_return(client, member, platform_return_address):
@@ -419,6 +438,8 @@ def test_ship_back_an_approved_return(client, member, platform_return_address):
     aftersale_approve(aftersale=aftersale, actor=None)
 
     missing = client.post(f"{API}/aftersales/{aftersale.pk}/ship-back/", {"carrier": "顺丰"}, format="json")
+    aftersale.refresh_from_db()
+    assert (aftersale.state, aftersale.return_carrier, aftersale.return_tracking_no) == ("approved", "", "")
     shipped = client.post(
         f"{API}/aftersales/{aftersale.pk}/ship-back/",
         {"carrier": "顺丰", "tracking_no": "SF9"},
@@ -446,7 +467,8 @@ def test_another_members_aftersale_is_404_and_unchanged(client, action):
 
     assert response.status_code == 404
     assert response.json()["code"] == "aftersale_not_found"
-    assert AfterSale.objects.get().state == "requested"
+    assert AfterSale.objects.values_list("state", "return_tracking_no").get() == ("requested", "")
+    assert not OrderEvent.objects.filter(kind__in=["aftersale_withdrawn", "aftersale_buyer_shipped"]).exists()
 
 
 def test_errors_follow_the_request_language(member):

@@ -13,7 +13,6 @@ from orders.models import Address, CartItem, ShippingRule
 from orders.selectors import cart_lines_for_session, cart_lines_for_user, cart_summary
 from orders.services.address import address_create, address_delete, address_set_default, address_update
 from orders.services.cart import cart_add, cart_merge, cart_set_quantity, session_cart_add
-from orders.services.checkout import shipping_rule_get
 from tests.mall.factories import SKUFactory, UserFactory
 from tests.orders.factories import AddressFactory
 
@@ -197,10 +196,10 @@ def test_another_members_address_cannot_be_changed():
 
 
 def test_shipping_rule_is_a_singleton_with_defaults():
-    rule = shipping_rule_get()
+    rule = ShippingRule.get_solo()
 
     assert (rule.pk, rule.flat_fee, rule.free_over) == (1, Decimal("10.00"), Decimal("99.00"))
-    assert shipping_rule_get().pk == 1
+    assert ShippingRule.get_solo().pk == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         ShippingRule.objects.create(id=2)
 
@@ -224,11 +223,10 @@ def test_the_after_sales_window_is_the_one_staff_set_on_the_rule():
     from datetime import timedelta
 
     from orders.models import ShippingRule
-    from orders.services.checkout import shipping_rule_get
     from orders.services.fulfilment import order_confirm_receipt, order_ship
     from tests.orders.factories import pay, place_order
 
-    shipping_rule_get()
+    ShippingRule.get_solo()
     ShippingRule.objects.update(aftersale_window_days=3)
     order = pay(place_order())
     order_ship(order=order, actor=None, carrier="顺丰", tracking_no="SF1")

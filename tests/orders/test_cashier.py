@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from orders.models import Order, Payment, Refund, SandboxTrade
+from orders.models import Order, Payment, Refund
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.fulfilment import order_cancel
 from orders.services.payment import payment_start
@@ -64,8 +65,16 @@ def test_a_closed_trade_cannot_be_paid_at_the_cashier(client):
 
 
 @pytest.mark.django_db
-def test_the_cashier_of_an_unknown_token_is_not_found(client):
+def test_the_cashier_of_an_unknown_token_is_not_found_and_pays_nothing(client):
+    order = place_order()
+    payment_start(order=order)
+
     assert client.get("/pay/sandbox/nope/").status_code == 404
+    assert client.post("/pay/sandbox/nope/pay/").status_code == 404
+
+    assert SandboxTrade.objects.values_list("state", "transaction_id").get() == ("NOTPAY", None)
+    assert Order.objects.get(pk=order.pk).state == "pending_payment"
+    assert not Payment.objects.exists()
 
 
 @pytest.mark.postgres
@@ -116,12 +125,12 @@ def test_a_refund_goes_through_the_gateway_and_its_signed_notice_applies_it(
 
 @pytest.mark.django_db
 def test_an_undelivered_notice_is_scheduled_again_with_backoff():
-    from orders.payments import sandbox_provider
+    from orders.payments.sandbox import notices
     from tests.orders.factories import open_and_pay_at_cashier
 
     trade = open_and_pay_at_cashier(place_order())
 
-    assert sandbox_provider.trade_notice_deliver(trade_id=trade.pk) is False  # nothing listens on :9
+    assert notices.trade_notice_deliver(trade_id=trade.pk) is False  # nothing listens on :9
 
     trade.refresh_from_db()
     assert trade.notice_attempts == 1

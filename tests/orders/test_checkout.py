@@ -1,9 +1,7 @@
 import re
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
 from mall.errors import InsufficientStock, SKUNotFound
@@ -14,8 +12,9 @@ from orders.errors import AddressNotFound, CartEmpty, OutOfStock, ProductUnavail
 from orders.hooks import hooks
 from orders.models import CartItem, Order, OrderEvent, OrderItem, ShippingRule
 from orders.services.checkout import CheckoutLine, checkout_preview, order_create
+from tests.concurrency import run_parallel
 from tests.mall.factories import ShopFactory, SKUFactory, UserFactory
-from tests.orders.factories import AddressFactory, connect_with_retry
+from tests.orders.factories import AddressFactory
 
 
 @pytest.mark.django_db
@@ -261,28 +260,9 @@ def test_out_of_stock_message_is_translated_to_zh_hans_and_keeps_the_code():
 def test_fifty_concurrent_checkouts_never_sell_more_than_the_stock():
     sku = SKUFactory(price=Decimal("10.00"), stock=10)
     buyers = [(u, AddressFactory(user=u)) for u in (UserFactory() for _ in range(50))]
-    barrier = threading.Barrier(50)
-    results: list[object] = []
-    lock = threading.Lock()
 
-    def checkout(user, address) -> None:
-        try:
-            connect_with_retry()
-            barrier.wait(timeout=60)
-            try:
-                outcome: object = order_create(user=user, address=address, lines=[CheckoutLine(sku.pk, 1)])
-            except InsufficientStock as exc:
-                outcome = exc
-            with lock:
-                results.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=checkout, args=buyer) for buyer in buyers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results = run_parallel(50, lambda i: order_create(
+        user=buyers[i][0], address=buyers[i][1], lines=[CheckoutLine(sku.pk, 1)]))
 
     orders = [r for r in results if isinstance(r, Order)]
     refusals = [r for r in results if isinstance(r, InsufficientStock)]
@@ -320,24 +300,10 @@ def test_racing_requests_with_one_client_token_make_one_order():
     sku = SKUFactory(price=Decimal("10.00"), stock=50)
     user = UserFactory()
     address = AddressFactory(user=user)
-    barrier = threading.Barrier(8)
-    numbers: list[str] = []
 
-    def place() -> None:
-        try:
-            connect_with_retry()
-            barrier.wait(timeout=30)
-            order = order_create(user=user, address=address, client_token="same-tap-0001",
-                                 lines=[CheckoutLine(sku_id=sku.pk, quantity=1)])
-            numbers.append(order.number)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=place) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    numbers = run_parallel(8, lambda _: order_create(
+        user=user, address=address, client_token="same-tap-0001",
+        lines=[CheckoutLine(sku_id=sku.pk, quantity=1)]).number)
 
     assert len(numbers) == 8
     assert len(set(numbers)) == 1

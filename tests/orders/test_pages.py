@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from mall.models import SKU, Product
-from orders.models import Address, AfterSale, CartItem, Order, OrderState, Payment, SandboxTrade
+from orders.models import Address, AfterSale, CartItem, Order, OrderEvent, OrderState, Payment
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.cart import cart_add
 from orders.services.fulfilment import order_confirm_receipt, order_ship
@@ -180,6 +181,9 @@ def test_checking_out_nothing_or_a_blocked_line_is_refused(client, ticked):
     expected = "请至少选择一件商品。" if ticked == "none" else "保温杯 暂时无法购买，请取消勾选或修改。"
     assert messages_of(response) == [expected]
     assert "checkout" not in client.session
+    assert list(CartItem.objects.filter(user=user).values_list("sku_id", "quantity")) == [(sku.pk, 2)]
+    assert not Order.objects.exists()
+    assert SKU.objects.get(pk=sku.pk).stock == 1
 
 
 def test_a_visitor_signs_in_at_checkout_and_keeps_the_chosen_lines(client):
@@ -284,12 +288,14 @@ def test_a_repeated_submit_lands_on_the_order_already_made(client):
 def test_a_stale_checkout_page_is_refused_and_creates_nothing(client):
     user = sign_in(client)
     address = AddressFactory(user=user)
-    select_for_checkout(client, (SKUFactory(stock=5), 1))
+    sku = SKUFactory(stock=5)
+    select_for_checkout(client, (sku, 1))
 
     response = client.post(reverse("orders:checkout"), {"address_id": address.pk, "token": "old-page"})
 
     assert 'data-testid="checkout-error">页面已过期，请重新确认订单后提交。<' in html(response)
     assert not Order.objects.exists()
+    assert SKU.objects.get(pk=sku.pk).stock == 5
 
 
 def test_checkout_preselects_the_default_address_and_can_use_another(client):
@@ -463,7 +469,8 @@ def test_confirm_receipt_of_a_shipped_order_and_not_of_a_paid_one(client):
     refused = client.post(reverse("orders:confirm_receipt", args=[paid.number]), follow=True)
 
     assert Order.objects.get(pk=shipped.pk).state == "received"
-    assert Order.objects.get(pk=paid.pk).state == "paid"
+    assert Order.objects.values_list("state", "received_at").get(pk=paid.pk) == ("paid", None)
+    assert not OrderEvent.objects.filter(order=paid, kind="received").exists()
     assert messages_of(done) == ["已确认收货，感谢您的支持！"]
     assert messages_of(refused) == ["订单当前为“待发货”，不能变为“已收货”。"]
 
@@ -551,6 +558,9 @@ def test_asking_more_than_was_paid_is_refused_and_nothing_is_created(client):
     assert response.status_code == 200
     assert "退款金额不能超过这些商品的实付金额。" in html(response)
     assert not AfterSale.objects.exists()
+    assert not OrderEvent.objects.filter(order=order, kind="aftersale_requested").exists()
+    item.refresh_from_db()
+    assert (item.refunded_quantity, item.refunded_amount) == (0, Decimal("0.00"))
 
 
 def test_an_item_of_another_members_order_is_404(client):
@@ -564,6 +574,7 @@ def test_an_item_of_another_members_order_is_404(client):
 
     assert response.status_code == 404
     assert not AfterSale.objects.exists()
+    assert not OrderEvent.objects.filter(order=theirs, kind="aftersale_requested").exists()
 
 
 def test_withdraw_an_open_request(client):
@@ -620,6 +631,7 @@ def test_another_members_aftersale_is_404_and_unchanged(client, action):
 
     assert response.status_code == 404
     assert AfterSale.objects.get().state == "requested"
+    assert not OrderEvent.objects.filter(order=order, kind="aftersale_withdrawn").exists()
 
 
 def test_pages_need_a_signed_in_member(client):

@@ -1,18 +1,19 @@
 import json
-import threading
 import time
 import urllib.request
 from decimal import Decimal
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.db import connection
 from django.urls import reverse
 
 from common.money import to_fen
-from orders.models import Order, OrderEvent, Payment, SandboxTrade
-from orders.payments import crypto, sandbox_provider
+from orders.models import Order, OrderEvent, Payment
+from orders.payments import crypto
+from orders.payments.sandbox import notices
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.fulfilment import order_cancel
+from tests.concurrency import run_parallel
 from tests.orders.factories import open_and_pay_at_cashier, place_order
 
 NOTIFY_URL = "/pay/notify/sandbox/"
@@ -49,7 +50,7 @@ def test_notify_url_is_the_public_path():
 @pytest.mark.django_db
 def test_a_genuine_notice_marks_the_order_paid_once_and_calls_order_paid_once(client, hook_calls):
     order, trade = _paid_trade()
-    headers, body = sandbox_provider.trade_notice_build(trade)
+    headers, body = notices.trade_notice_build(trade)
 
     first = _post(client, headers, body)
     second = _post(client, headers, body)
@@ -70,7 +71,7 @@ def test_a_genuine_notice_marks_the_order_paid_once_and_calls_order_paid_once(cl
 
 
 def _forged(trade: SandboxTrade) -> tuple[dict, bytes]:
-    headers, body = sandbox_provider.trade_notice_build(trade)
+    headers, body = notices.trade_notice_build(trade)
     impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     headers["Wechatpay-Signature"] = crypto.sign(
         impostor, crypto.message_to_sign(headers["Wechatpay-Timestamp"], headers["Wechatpay-Nonce"], body)
@@ -79,38 +80,38 @@ def _forged(trade: SandboxTrade) -> tuple[dict, bytes]:
 
 
 def _modified_body(trade: SandboxTrade) -> tuple[dict, bytes]:
-    headers, body = sandbox_provider.trade_notice_build(trade)
+    headers, body = notices.trade_notice_build(trade)
     envelope = json.loads(body)
     envelope["event_type"] = "TRANSACTION.SUCCESS "  # one byte more, signature unchanged
     return headers, json.dumps(envelope).encode()
 
 
 def _stale(trade: SandboxTrade) -> tuple[dict, bytes]:
-    return sandbox_provider.notice_build(
+    return notices.notice_build(
         event_type="TRANSACTION.SUCCESS",
         original_type="transaction",
-        resource=sandbox_provider.transaction_resource(trade),
+        resource=notices.transaction_resource(trade),
         timestamp=int(time.time()) - 301,
     )
 
 
 def _wrong_merchant(trade: SandboxTrade) -> tuple[dict, bytes]:
-    resource = {**sandbox_provider.transaction_resource(trade), "mchid": "1900000999"}
-    return sandbox_provider.notice_build(
+    resource = {**notices.transaction_resource(trade), "mchid": "1900000999"}
+    return notices.notice_build(
         event_type="TRANSACTION.SUCCESS", original_type="transaction", resource=resource
     )
 
 
 def _wrong_amount(trade: SandboxTrade) -> tuple[dict, bytes]:
-    resource = sandbox_provider.transaction_resource(trade)
+    resource = notices.transaction_resource(trade)
     resource["amount"] = {**resource["amount"], "total": trade.amount_fen - 1}
-    return sandbox_provider.notice_build(
+    return notices.notice_build(
         event_type="TRANSACTION.SUCCESS", original_type="transaction", resource=resource
     )
 
 
 def _unsigned(trade: SandboxTrade) -> tuple[dict, bytes]:
-    headers, body = sandbox_provider.trade_notice_build(trade)
+    headers, body = notices.trade_notice_build(trade)
     del headers["Wechatpay-Signature"]
     return headers, body
 
@@ -165,7 +166,7 @@ def test_a_notice_for_a_cancelled_order_is_refused_and_changes_nothing(client, h
     )
     before = _snapshot(order)
 
-    response = _post(client, *sandbox_provider.trade_notice_build(trade))
+    response = _post(client, *notices.trade_notice_build(trade))
 
     assert response.status_code == 400
     assert response.json()["message"] == "not_payable"
@@ -175,10 +176,21 @@ def test_a_notice_for_a_cancelled_order_is_refused_and_changes_nothing(client, h
 
 
 @pytest.mark.django_db
-def test_a_notice_for_an_unknown_provider_is_not_found(client):
-    response = client.post("/pay/notify/nosuch/", data=b"{}", content_type="application/json")
+def test_a_notice_for_an_unknown_provider_is_not_found_and_changes_nothing(client, hook_calls):
+    order, trade = _paid_trade()
+    before = _snapshot(order)
+    headers, body = notices.trade_notice_build(trade)  # genuine, but posted to a provider we lack
+
+    response = client.post(
+        "/pay/notify/nosuch/",
+        data=body,
+        content_type="application/json",
+        headers={k: v for k, v in headers.items() if k != "Content-Type"},
+    )
 
     assert response.status_code == 404
+    assert _snapshot(order) == before == ("pending_payment", None, 0, ["created", "payment_started"])
+    assert hook_calls["order_paid"] == []
 
 
 @pytest.mark.django_db
@@ -195,25 +207,16 @@ def test_twenty_concurrent_copies_of_a_genuine_notice_make_one_payment_and_one_h
     live_server, hook_calls
 ):
     order, trade = _paid_trade()
-    headers, body = sandbox_provider.trade_notice_build(trade)
-    barrier = threading.Barrier(20)
-    statuses: list[int] = []
-    lock = threading.Lock()
+    headers, body = notices.trade_notice_build(trade)
 
-    def send() -> None:
+    def send(_: int) -> int:
         request = urllib.request.Request(
             live_server.url + NOTIFY_URL, data=body, headers=headers, method="POST"
         )
-        barrier.wait(timeout=30)
-        with urllib.request.urlopen(request, timeout=60) as response, lock:
-            statuses.append(response.status)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
 
-    threads = [threading.Thread(target=send) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    connection.close()
+    statuses = run_parallel(20, send)
 
     assert statuses == [204] * 20
     order.refresh_from_db()

@@ -19,7 +19,8 @@ from orders.errors import (
     RefundInFlight,
     RefundQuantityInvalid,
 )
-from orders.models import Order, OrderEvent, OrderItem, Refund, SandboxRefund
+from orders.models import Order, OrderEvent, OrderItem, Refund
+from orders.payments.sandbox.models import SandboxRefund
 from orders.services.fulfilment import order_confirm_receipt, order_ship, orders_close_windows
 from orders.services.refund_after_window import refund_after_window_create
 from tests.mall.factories import SKUFactory, UserFactory

@@ -15,14 +15,15 @@ from django.db import transaction
 
 from mall.models import User
 from orders.errors import AfterSaleNotAllowed, RefundRetryForbidden, RefundTransitionInvalid
+from orders.lock_objects import refund_lock_with_order
 from orders.models import AfterSale, Order, OrderEvent, OrderItem, Refund
 from orders.payments.base import RefundStatus
 from orders.services.aftersale import aftersale_approve, aftersale_request, aftersale_withdraw
 from orders.services.fulfilment import order_confirm_receipt, order_ship
-from orders.services.refund import _apply_success, _lock_refund, aftersale_refund, refund_retry
-from tests.distribution.concurrency import run_parallel
+from orders.services.refund import _apply_success, aftersale_refund, refund_retry
+from tests.concurrency import run_parallel
 from tests.mall.factories import SKUFactory, UserFactory
-from tests.orders.factories import connect_with_retry, pay, place_order, post_refund_notice
+from tests.orders.factories import pay, place_order, post_refund_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +212,7 @@ def test_applying_a_refund_that_is_no_longer_pending_fails_loudly(client):
     status = RefundStatus(mchid="", out_refund_no=refund.refund_no, refund_id="again", status="SUCCESS")
 
     with pytest.raises(RefundTransitionInvalid), transaction.atomic():
-        locked, aftersale = _lock_refund(refund.pk)
+        locked, aftersale = refund_lock_with_order(refund_id=refund.pk)
         locked.state = "pending"  # a stale copy: the guarded UPDATE finds no pending row
         _apply_success(refund=locked, aftersale=aftersale, status=status)
 
@@ -251,11 +252,7 @@ def test_eight_concurrent_retries_apply_the_refund_once(client, hook_calls):
     corrupt_item(refund, refunded_amount=Decimal("0.00"))
     operator = staff("view_refund", "retry_refund")
 
-    def retry(_: int) -> str:
-        connect_with_retry()
-        return refund_retry(refund=refund, actor=operator).state
-
-    results = run_parallel(8, retry)
+    results = run_parallel(8, lambda _: refund_retry(refund=refund, actor=operator).state)
 
     assert results == ["succeeded"] * 8
     assert item_totals(refund) == (1, Decimal("10.00"))

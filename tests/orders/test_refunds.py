@@ -11,12 +11,14 @@ from orders.errors import (
     AfterSaleWindowClosed,
     RefundExceedsPaid,
 )
-from orders.models import AfterSale, Order, OrderItem, Refund, SandboxRefund
-from orders.payments import sandbox_provider
-from orders.services.aftersale import aftersale_approve, aftersale_request, refundable_amount
+from orders.models import AfterSale, Order, OrderItem, Refund
+from orders.payments.sandbox import notices
+from orders.payments.sandbox.models import SandboxRefund
+from orders.services.aftersale import aftersale_approve, aftersale_request
 from orders.services.fulfilment import order_confirm_receipt, order_ship, orders_close_windows
 from orders.services.payment import payment_notice_handle
 from orders.services.refund import aftersale_refund, refunds_reconcile
+from orders.services.refund_amounts import refundable_amount
 from tests.mall.factories import SKUFactory
 from tests.orders.factories import pay, place_order, set_discount
 
@@ -50,7 +52,7 @@ def _refund(order: Order, *, quantity: int, amount: Decimal | None = None) -> Re
 
 def _deliver_refund_notice(refund: Refund) -> None:
     provider_refund = SandboxRefund.objects.get(out_refund_no=refund.refund_no)
-    headers, body = sandbox_provider.refund_notice_build(provider_refund)
+    headers, body = notices.refund_notice_build(provider_refund)
     payment_notice_handle(provider="sandbox", headers=headers, body=body)
 
 

@@ -18,7 +18,7 @@ from orders.services.returns import (
     return_address_make_default,
     return_address_save,
 )
-from tests.distribution.concurrency import run_parallel
+from tests.concurrency import run_parallel
 from tests.mall.factories import SKUFactory, SupplierFactory, UserFactory
 from tests.orders.factories import ReturnAddressFactory, pay, place_order
 

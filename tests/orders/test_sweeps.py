@@ -1,13 +1,12 @@
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from mall.models import SKU
-from orders.models import Order, OrderEvent, OrderItem, Payment, SandboxTrade
+from orders.models import Order, OrderEvent, OrderItem, Payment
+from orders.payments.sandbox.models import SandboxTrade
 from orders.services.aftersale import aftersale_request
 from orders.services.fulfilment import (
     order_confirm_receipt,
@@ -17,28 +16,13 @@ from orders.services.fulfilment import (
     orders_close_windows,
 )
 from orders.services.payment import payment_start, payments_reconcile
+from tests.concurrency import run_parallel
 from tests.mall.factories import SKUFactory
-from tests.orders.factories import connect_with_retry, open_and_pay_at_cashier, pay, place_order
+from tests.orders.factories import open_and_pay_at_cashier, pay, place_order
 
 
 def _run_twice_at_once(sweep, **kwargs) -> list[int]:
-    barrier = threading.Barrier(2)
-    results: list[int] = []
-
-    def run() -> None:
-        try:
-            connect_with_retry()
-            barrier.wait(timeout=30)
-            results.append(sweep(**kwargs))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    return run_parallel(2, lambda _: sweep(**kwargs))
 
 
 # --- unpaid orders ------------------------------------------------------------------
@@ -156,25 +140,33 @@ def _received_order(lines=None) -> Order:
     return order_confirm_receipt(order=order, actor=order.user)
 
 
+def _closed_at(order: Order) -> dict[int, object]:
+    return dict(order.items.values_list("pk", "window_closed_at"))
+
+
+def _window_events(order: Order) -> int:
+    return OrderEvent.objects.filter(order=order, kind="item_window_closed").count()
+
+
 @pytest.mark.django_db
-def test_window_sweep_closes_items_after_seven_days_calls_the_hook_and_completes_the_order(hook_calls):
+def test_window_sweep_closes_items_after_seven_days_once_and_completes_the_order():
     order = _received_order(lines=[(SKUFactory(stock=5), 1), (SKUFactory(stock=5), 2)])
     later = order.received_at + timedelta(days=7)
 
     assert orders_close_windows(now=later - timedelta(seconds=1)) == 0
+    assert set(_closed_at(order).values()) == {None}
     assert orders_close_windows(now=later) == 2
 
     order.refresh_from_db()
     assert order.state == "completed"
-    assert sorted(c["order_item"].pk for c in hook_calls["item_window_closed"]) == sorted(
-        order.items.values_list("pk", flat=True)
-    )
+    assert set(_closed_at(order).values()) == {later}  # what distribution's settlement sweep polls
     assert orders_close_windows(now=later + timedelta(days=1)) == 0
-    assert len(hook_calls["item_window_closed"]) == 2
+    assert set(_closed_at(order).values()) == {later}
+    assert _window_events(order) == 2
 
 
 @pytest.mark.django_db
-def test_an_open_aftersale_holds_its_items_window_open_and_the_order_uncompleted(hook_calls):
+def test_an_open_aftersale_holds_its_items_window_open_and_the_order_uncompleted():
     order = _received_order(lines=[(SKUFactory(stock=5), 1), (SKUFactory(stock=5), 1)])
     held, free = order.items.order_by("pk")
     aftersale_request(user=order.user, order_item_id=held.pk, kind="refund_only", quantity=1, reason="破损")
@@ -184,20 +176,21 @@ def test_an_open_aftersale_holds_its_items_window_open_and_the_order_uncompleted
 
     order.refresh_from_db()
     assert order.state == "received"
-    assert [c["order_item"].pk for c in hook_calls["item_window_closed"]] == [free.pk]
-    assert OrderItem.objects.get(pk=held.pk).window_closed_at is None
+    assert _closed_at(order) == {held.pk: None, free.pk: later}
+    assert _window_events(order) == 1
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_window_sweep_run_twice_at_once_closes_each_item_once(hook_calls):
+def test_window_sweep_run_twice_at_once_closes_each_item_once():
     orders = [_received_order() for _ in range(3)]
     later = timezone.now() + timedelta(days=8)
 
     results = _run_twice_at_once(orders_close_windows, now=later)
 
     assert sum(results) == 3
-    assert len(hook_calls["item_window_closed"]) == 3
+    assert OrderEvent.objects.filter(kind="item_window_closed").count() == 3
+    assert OrderItem.objects.filter(window_closed_at=later).count() == 3
     assert set(Order.objects.values_list("state", flat=True)) == {"completed"}
     for order in orders:
         assert OrderEvent.objects.filter(order=order, kind="completed").count() == 1

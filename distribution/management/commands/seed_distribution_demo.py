@@ -109,7 +109,7 @@ def _quiet_notice_delivery() -> Iterator[None]:
     """The sandbox "provider" posts each notice to the site once the history commits, before
     the server runs: every first attempt fails (one log line each) and the provider re-sends
     later, as WeChat Pay does. The history applied each notice itself already."""
-    loggers = [logging.getLogger(name) for name in ("orders.payments.sandbox_provider", "celery.app.trace")]
+    loggers = [logging.getLogger(name) for name in ("orders.payments.sandbox.notices", "celery.app.trace")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.WARNING)

@@ -2,8 +2,8 @@
 
 It verifies every notice with the platform public key the site is configured with
 (``PAYMENT_SANDBOX_PLATFORM_PUBLIC_KEY_PATH``), checks the timestamp window and decrypts
-the resource with the APIv3 key. The "HTTPS calls" are plain calls into
-``sandbox_provider``, which stands in for the provider's servers.
+the resource with the APIv3 key. The "HTTPS calls" are plain calls into ``provider``,
+which stands in for the provider's servers. Named in ``settings.PAYMENT_GATEWAYS``.
 """
 
 import json
@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.urls import reverse
 
-from orders.payments import crypto, sandbox_provider
+from orders.payments import crypto
 from orders.payments.base import (
     Gateway,
     GatewayUnavailable,
@@ -26,7 +26,8 @@ from orders.payments.base import (
     RefundStatus,
     TradeStatus,
 )
-from orders.payments.sandbox_provider import SandboxApiError
+from orders.payments.sandbox import keys, notices, provider
+from orders.payments.sandbox.errors import SandboxApiError
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -43,8 +44,8 @@ class SandboxGateway(Gateway):
     def _public_key(self) -> rsa.RSAPublicKey:
         configured = settings.PAYMENT_SANDBOX_PLATFORM_PUBLIC_KEY_PATH
         if not configured:
-            sandbox_provider.ensure_keys()
-        path = Path(configured) if configured else sandbox_provider.key_dir() / crypto.PUBLIC_KEY_FILE
+            keys.ensure_keys()
+        path = Path(configured) if configured else keys.key_dir() / crypto.PUBLIC_KEY_FILE
         return crypto.load_public_key(path)
 
     # --- payments -----------------------------------------------------------------
@@ -59,7 +60,7 @@ class SandboxGateway(Gateway):
         expires_at: datetime,
     ) -> PaymentStart:
         try:
-            trade = sandbox_provider.api_create_trade(
+            trade = provider.api_create_trade(
                 mchid=self.merchant_id,
                 appid=settings.PAYMENT_SANDBOX_APPID,
                 out_trade_no=out_trade_no,
@@ -72,14 +73,14 @@ class SandboxGateway(Gateway):
         except SandboxApiError as exc:
             raise GatewayUnavailable(exc.code) from exc
         return PaymentStart(
-            cashier_url=reverse("orders:sandbox-cashier", kwargs={"token": trade.token}),
+            cashier_url=reverse("sandbox:cashier", kwargs={"token": trade.token}),
             prepay_id=f"sandbox_{trade.pk}",
         )
 
     def _status(self, out_trade_no: str, trade: object) -> TradeStatus:
         if trade is None:
             return TradeStatus(out_trade_no=out_trade_no, state="NOT_FOUND")
-        resource = sandbox_provider.transaction_resource(trade)  # the query answer's JSON
+        resource = notices.transaction_resource(trade)  # the query answer's JSON
         return TradeStatus(
             out_trade_no=out_trade_no,
             state=resource["trade_state"],
@@ -91,11 +92,11 @@ class SandboxGateway(Gateway):
         )
 
     def query_payment(self, *, out_trade_no: str) -> TradeStatus:
-        trade = sandbox_provider.api_query_trade(mchid=self.merchant_id, out_trade_no=out_trade_no)
+        trade = provider.api_query_trade(mchid=self.merchant_id, out_trade_no=out_trade_no)
         return self._status(out_trade_no, trade)
 
     def close_payment(self, *, out_trade_no: str) -> TradeStatus:
-        trade = sandbox_provider.api_close_trade(mchid=self.merchant_id, out_trade_no=out_trade_no)
+        trade = provider.api_close_trade(mchid=self.merchant_id, out_trade_no=out_trade_no)
         return self._status(out_trade_no, trade)
 
     # --- refunds ------------------------------------------------------------------
@@ -104,14 +105,14 @@ class SandboxGateway(Gateway):
             return RefundStatus(
                 mchid=self.merchant_id, out_refund_no=out_refund_no, refund_id="", status="NOT_FOUND"
             )
-        resource = sandbox_provider.refund_resource(refund)
+        resource = notices.refund_resource(refund)
         return _refund_from_resource(resource)
 
     def create_refund(
         self, *, out_trade_no: str, out_refund_no: str, amount_fen: int, notify_url: str
     ) -> RefundStatus:
         try:
-            refund = sandbox_provider.api_create_refund(
+            refund = provider.api_create_refund(
                 mchid=self.merchant_id,
                 out_trade_no=out_trade_no,
                 out_refund_no=out_refund_no,
@@ -132,7 +133,7 @@ class SandboxGateway(Gateway):
         )
 
     def query_refund(self, *, out_trade_no: str, out_refund_no: str) -> RefundStatus:
-        refund = sandbox_provider.api_query_refund(
+        refund = provider.api_query_refund(
             mchid=self.merchant_id, out_trade_no=out_trade_no, out_refund_no=out_refund_no
         )
         return self._refund_status(out_refund_no, refund)

@@ -1,6 +1,6 @@
 """The sandbox payment provider's own records: it stands in for WeChat Pay's database.
 
-Only ``orders.payments.sandbox_provider`` writes here; the shop side never reads these
+Only the sandbox (``provider``, ``notices``) writes here; the shop side never reads these
 tables directly, it asks through the gateway API (create, query, close, refund).
 """
 

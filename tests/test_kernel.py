@@ -1,0 +1,125 @@
+"""The kernel's shared helpers (``common/``): the advisory-lock registry and the singleton
+settings model."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+
+from common.db import (
+    AdvisoryLockOutsideTransaction,
+    LockNamespace,
+    advisory_xact_lock,
+    advisory_xact_try_lock,
+)
+from orders.models import ShippingRule
+from tests.concurrency import in_thread
+
+# --- advisory locks ---------------------------------------------------------------------------
+
+
+def test_every_namespace_is_four_letters_starting_with_qz_and_listed_once():
+    names = [ns.value.to_bytes(4, "big").decode("ascii") for ns in LockNamespace]
+
+    assert all(name.startswith("QZ") and name.isalpha() for name in names)
+    assert len(set(names)) == len(names) == len(LockNamespace.__members__)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_advisory_lock_outside_a_transaction_is_refused_on_every_backend():
+    with pytest.raises(AdvisoryLockOutsideTransaction):
+        advisory_xact_lock(1, namespace=LockNamespace.PAYOUT_ACCOUNT)
+    with pytest.raises(AdvisoryLockOutsideTransaction):
+        advisory_xact_try_lock(1, namespace=LockNamespace.REFERRAL_TREE)
+
+
+@pytest.mark.django_db
+def test_an_unregistered_namespace_is_refused():
+    with pytest.raises(ValueError, match="is not a valid LockNamespace"):
+        advisory_xact_lock(1, namespace=0x12345678)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_held_lock_makes_the_other_transaction_wait_and_try_lock_say_no():
+    def try_then_wait() -> tuple[bool, bool]:
+        with transaction.atomic():
+            free = advisory_xact_try_lock(7, namespace=LockNamespace.RETURN_ADDRESS_DEFAULT)
+        with transaction.atomic():
+            advisory_xact_lock(7, namespace=LockNamespace.RETURN_ADDRESS_DEFAULT)
+            other_key_free = advisory_xact_try_lock(8, namespace=LockNamespace.RETURN_ADDRESS_DEFAULT)
+        return free, other_key_free
+
+    with transaction.atomic():
+        advisory_xact_lock(7, namespace=LockNamespace.RETURN_ADDRESS_DEFAULT)
+        other = in_thread(try_then_wait)
+        assert other.wait_until_blocked()  # its try said no at once, then it queued
+    assert other.result() == (False, True)
+
+
+# --- the singleton settings model ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_get_solo_creates_the_one_row_with_its_defaults_and_a_second_row_is_refused():
+    rule = ShippingRule.get_solo()
+
+    assert (rule.pk, rule.flat_fee, rule.free_over) == (1, Decimal("10.00"), Decimal("99.00"))
+    assert ShippingRule.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ShippingRule.objects.create(id=2)
+    assert ShippingRule.objects.count() == 1
+
+
+@pytest.fixture
+def cached_rule(monkeypatch):
+    """ShippingRule as a cached singleton would behave (it is not cached in production)."""
+    monkeypatch.setattr(ShippingRule, "cache_key", "test:shipping-rule")
+    yield ShippingRule
+    cache.delete("test:shipping-rule")
+
+
+@pytest.mark.django_db
+def test_a_cached_singleton_is_written_to_the_cache_only_when_its_transaction_commits(
+    cached_rule, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        rule = cached_rule.get_solo()
+        assert cache.get("test:shipping-rule") is None  # not before the commit
+
+    for callback in callbacks:
+        callback()
+    assert cache.get("test:shipping-rule").flat_fee == rule.flat_fee == Decimal("10.00")
+
+
+@pytest.mark.django_db
+def test_saving_a_cached_singleton_drops_the_cached_row_now_and_after_commit(
+    cached_rule, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        cached_rule.get_solo()
+    with django_capture_on_commit_callbacks() as callbacks:
+        rule = cached_rule.get_solo()
+        rule.flat_fee = Decimal("6.00")
+        rule.save()
+        assert cache.get("test:shipping-rule") is None
+        assert cached_rule.get_solo().flat_fee == Decimal("6.00")  # the writer reads its own change
+        cache.set("test:shipping-rule", "a reader cached the old row before the commit")
+
+    for callback in callbacks:
+        callback()
+    assert cache.get("test:shipping-rule").flat_fee == Decimal("6.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_never_reaches_the_cache(cached_rule):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rule = cached_rule.get_solo()
+        rule.flat_fee = Decimal("1.00")
+        rule.save()
+        cached_rule.get_solo()
+        raise RuntimeError("rolled back")
+
+    assert cache.get("test:shipping-rule") is None
+    assert ShippingRule.get_solo().flat_fee == Decimal("10.00")

@@ -1,0 +1,27 @@
+"""Structure rules of mall, orders and common that a reader relies on (STYLE rules 3 and 12).
+The import directions are import-linter contracts (``pyproject.toml``, ``lint-imports``)."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+APPS = ("common", "mall", "orders")
+MAX_MODULE_LINES = 400
+
+
+def _modules() -> list[Path]:
+    base = Path(settings.BASE_DIR)
+    return sorted(p for app in APPS for p in (base / app).rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_every_row_lock_is_taken_in_a_lock_objects_module():
+    outside = [str(p) for p in _modules()
+               if p.name != "lock_objects.py" and "select_for_update" in p.read_text()]
+
+    assert outside == []
+
+
+def test_no_module_is_over_400_lines():
+    long = {str(p): n for p in _modules() if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+
+    assert long == {}
