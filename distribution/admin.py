@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import action_form_page
 from common.errors import DomainError
 from common.money import format_cny
 from common.phone import PHONE_RE, normalize_phone
@@ -27,7 +28,7 @@ from distribution.referral.errors import InviteCodeUnknown, MemberNotFound
 from distribution.referral.services.members import member_find_by_code, member_regenerate_invite_code
 from distribution.referral.services.moves import HANDOVER_SCOPES, member_handover, member_move
 from distribution.reseller import selectors as reseller_selectors
-from distribution.reseller.admin import ReasonForm, SetLevelForm, run_action_with_form
+from distribution.reseller.admin import ReasonForm, SetLevelForm
 from distribution.reseller.services.levels import member_set_level
 from distribution.reseller.services.resellers import reseller_grant, reseller_revoke
 
@@ -136,14 +137,14 @@ class MemberAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Set the level of the selected resellers"), permissions=["change"])
     def set_level(self, request: HttpRequest, queryset) -> HttpResponse | None:
-        return run_action_with_form(
+        return action_form_page(
             self, request, queryset, form_class=SetLevelForm, title=_("Set level"), action="set_level",
             run=lambda member, data: member_set_level(member=member, level=data["level"],
                                                       operator=request.user, reason=data["reason"]))
 
     @admin.action(description=_("Make the selected members resellers"), permissions=["change"])
     def grant_reseller(self, request: HttpRequest, queryset) -> HttpResponse | None:
-        return run_action_with_form(
+        return action_form_page(
             self, request, queryset, form_class=ReasonForm, title=_("Make resellers"),
             action="grant_reseller",
             run=lambda member, data: reseller_grant(member=member, operator=request.user,
@@ -151,7 +152,7 @@ class MemberAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke reseller status of the selected members"), permissions=["change"])
     def revoke_reseller(self, request: HttpRequest, queryset) -> HttpResponse | None:
-        return run_action_with_form(
+        return action_form_page(
             self, request, queryset, form_class=ReasonForm, title=_("Revoke reseller status"),
             action="revoke_reseller",
             run=lambda member, data: reseller_revoke(member=member, operator=request.user,

@@ -2,23 +2,22 @@
 conditions, the reseller programme, and the read-only logs (level and status changes).
 
 Every change goes through a service (which also refuses non-staff operators); actions that
-need a reason use an intermediate form (``run_action_with_form``, also used by the member
+need a reason use an intermediate form (``common.admin.action_form_page``, also used by the member
 admin in ``distribution/admin.py``).
 """
 
-from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import action_form_page
 from common.errors import DomainError
+from distribution.admin_common import ReadOnlyAdmin
 from distribution.models import (
     ApplicationState,
     LevelChange,
@@ -46,50 +45,7 @@ class SetLevelForm(ReasonForm):
     field_order = ["level", "reason"]
 
 
-def run_action_with_form(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet,
-                         *, form_class: type[forms.Form], title: str, action: str,
-                         run: Callable[[object, dict], object]) -> HttpResponse | None:
-    """An admin action with an intermediate form (Django's delete-confirmation pattern).
-
-    The first POST (from the changelist) shows the form; the second (``apply``) runs
-    ``run(obj, cleaned_data)`` for each selected object, each in its own service
-    transaction, and reports what was done and what was refused (with the domain error).
-    """
-    form = form_class(request.POST if "apply" in request.POST else None)
-    if "apply" in request.POST and form.is_valid():
-        done, refused = 0, []
-        for obj in queryset:
-            try:
-                run(obj, form.cleaned_data)
-            except DomainError as exc:
-                refused.append(f"{obj}: {exc.message}")
-            else:
-                done += 1
-        if done:
-            modeladmin.message_user(request, _("Done for %(count)s.") % {"count": done}, messages.SUCCESS)
-        for line in refused:
-            modeladmin.message_user(request, line, messages.ERROR)
-        return None
-    context = {**modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta,
-               "title": title, "form": form, "queryset": queryset, "action": action,
-               "action_checkbox_name": ACTION_CHECKBOX_NAME}
-    return TemplateResponse(request, "admin/distribution/action_form.html", context)
-
-
 # --- resellers ---------------------------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs: staff read them; nobody adds, edits or deletes a row."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(ResellerApplication)
@@ -135,7 +91,7 @@ class ResellerApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject the selected applications"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset) -> HttpResponse | None:
-        return run_action_with_form(
+        return action_form_page(
             self, request, queryset, form_class=ReasonForm, title=_("Reject applications"), action="reject",
             run=lambda application, data: reseller_application_reject(
                 application=application, operator=request.user, reason=data["reason"]))

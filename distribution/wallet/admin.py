@@ -24,6 +24,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.admin import ConfirmForm
 from common.errors import DomainError
 from common.money import format_cny
 from distribution.admin_common import (
@@ -35,7 +36,7 @@ from distribution.admin_common import (
     run_each,
 )
 from distribution.models import LedgerEntry, PayoutAccount, SensitiveAccessLog, Wallet, Withdrawal
-from distribution.wallet.forms import AdjustForm, ConfirmForm, ReasonForm, ReferenceForm, RevealForm
+from distribution.wallet.forms import AdjustForm, ReasonForm, ReferenceForm, RevealForm
 from distribution.wallet.services.payout_accounts import can_reveal_accounts, payout_account_reveal
 from distribution.wallet.services.wallet import can_adjust_wallets, wallet_adjust
 from distribution.wallet.services.withdrawals import (

@@ -29,9 +29,6 @@ class ReferenceForm(forms.Form):
                                 help_text=_("The transfer's reference from the bank, Alipay or WeChat Pay."))
 
 
-class ConfirmForm(forms.Form):
-    pass
-
 
 class RevealForm(forms.Form):
     reason = forms.CharField(label=_("why you need the full number"), max_length=200,
