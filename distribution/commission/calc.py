@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from common.money import ZERO, round_down
-
-MAX_TIERS = 3
+from distribution.compliance import MAX_TIERS
 
 
 @dataclass(frozen=True)

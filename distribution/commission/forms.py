@@ -1,12 +1,12 @@
 """Staff forms for the commission rules, level rates and product terms (shape checks only;
 the rules themselves live in ``commission/services/rules.py``)."""
 
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.money import FEN
 from distribution.models import MAX_TIERS, CommissionRules, LevelRate, ProductCommission
 from distribution.models import WithdrawalChannel as Channel
 
@@ -69,6 +69,6 @@ class ProductCommissionForm(forms.ModelForm):
                 continue
             if mode == ProductCommission.Mode.RATE and value > 1:
                 self.add_error(f"tier{tier}", _("A rate is at most 1.0000 (100 %)."))
-            if mode == ProductCommission.Mode.FIXED and value != value.quantize(Decimal("0.01")):
+            if mode == ProductCommission.Mode.FIXED and value != value.quantize(FEN):
                 self.add_error(f"tier{tier}", _("A fixed amount has at most 2 decimal places."))
         return data

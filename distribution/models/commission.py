@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.fields import MoneyField
+from distribution.compliance import MAX_TIERS
 from distribution.models.member import Member, ResellerLevel
 
 RATE = {"max_digits": 5, "decimal_places": 4}
-MAX_TIERS = 3  # 禁止传销条例 art. 7: never more than 3 paid tiers
 
 
 def _rate_validators() -> list:

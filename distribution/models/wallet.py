@@ -24,9 +24,8 @@ from django.utils.translation import pgettext_lazy
 
 from common.crypto import decrypt, mask_account
 from common.fields import MoneyField
+from common.money import ZERO
 from distribution.models.commission import WithdrawalChannel
-
-ZERO = Decimal("0.00")
 
 
 class Wallet(models.Model):

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from common.money import ZERO, from_fen
-from distribution.models import BindMode, Member, ReferralSettings
+from distribution.models import BindMode, Member, ReferralSettings, ResellerLevel
 
 TABLE = Member._meta.db_table
 MAX_ANCESTOR_DEPTH = 3
@@ -63,25 +63,28 @@ def team_paid_sales(*, member: Member) -> Decimal:
         return from_fen(int(cursor.fetchone()[0]))
 
 
-def member_ancestors(member_id: int, depth: int = MAX_ANCESTOR_DEPTH) -> list[int]:
-    """Ids of the upline chain, nearest first, at most ``depth`` (<= 3) steps.
+def member_chain(member_id: int, *, length: int) -> list[Member]:
+    """The member and its uplines, nearest first, ``length`` at most, with each one's level
+    name as ``level_name_``: one recursive query over ``parent_id``."""
+    table, levels = Member._meta.db_table, ResellerLevel._meta.db_table
+    return list(Member.objects.raw(
+        f"WITH RECURSIVE up(id, parent_id, n) AS ("  # noqa: S608 - table names from the models
+        f" SELECT id, parent_id, 1 FROM {table} WHERE id = %s"
+        f" UNION ALL SELECT m.id, m.parent_id, up.n + 1 FROM {table} m JOIN up ON m.id = up.parent_id"
+        f" WHERE up.n < %s)"
+        f" SELECT m.*, COALESCE(l.name, '') AS level_name_ FROM up JOIN {table} m ON m.id = up.id"
+        f" LEFT JOIN {levels} l ON l.id = m.level_id ORDER BY up.n",
+        [member_id, length]))
 
-    Walks ``parent_id`` with a recursive CTE, never ``lft``/``rght``: it is right for a
-    member who joined a second ago and is not placed yet.
-    """
+
+def member_ancestors(member_id: int, depth: int = MAX_ANCESTOR_DEPTH) -> list[int]:
+    """Ids of the upline chain, nearest first, at most ``depth`` (<= 3) steps: the same
+    walk of ``parent_id`` the commission engine uses (``member_chain``), never
+    ``lft``/``rght``, so it is right for a member who joined a second ago."""
     depth = max(0, min(depth, MAX_ANCESTOR_DEPTH))
     if depth == 0:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH RECURSIVE up(id, parent_id, n) AS ("  # noqa: S608
-            f" SELECT id, parent_id, 0 FROM {TABLE} WHERE id = %s"
-            f" UNION ALL SELECT m.id, m.parent_id, up.n + 1 FROM {TABLE} m JOIN up ON m.id = up.parent_id"
-            f" WHERE up.n < %s)"
-            f" SELECT id FROM up WHERE n > 0 ORDER BY n",
-            [member_id, depth],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    return [member.pk for member in member_chain(member_id, length=depth + 1)[1:]]
 
 
 def member_for_user(*, user_id: int) -> Member | None:

@@ -4,7 +4,6 @@ look at (sales only, never headcount), level progress, the latest application.""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from common.money import ZERO
 from distribution.commission.services.records import member_settled_commission
 from distribution.models import Member, ResellerApplication, ResellerLevel
 from distribution.referral.selectors import team_figures, team_paid_sales
@@ -42,12 +41,10 @@ class SalesFigures:
 
 
 def member_sales_figures(*, member: Member) -> SalesFigures:
-    # services.commission imports this module (member_ancestors), so it is imported here.
-
     return SalesFigures(
-        own_sales=Decimal(member.own_paid_sales).quantize(ZERO),
+        own_sales=member.own_paid_sales,
         team_sales=team_paid_sales(member=member),
-        settled_commission=Decimal(member_settled_commission(member_id=member.pk)).quantize(ZERO),
+        settled_commission=member_settled_commission(member_id=member.pk),
     )
 
 

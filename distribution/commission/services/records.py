@@ -27,8 +27,8 @@ from distribution.models import (
     Member,
     OrderAttribution,
     ProductCommission,
-    ResellerLevel,
 )
+from distribution.referral.selectors import member_chain
 from distribution.referral.services.members import member_record_paid_sales
 from distribution.wallet.services.wallet import wallet_credit_commissions, wallet_reverse_commission
 from orders.models import Order, OrderItem
@@ -55,20 +55,6 @@ def _attributed_reseller(*, order: Order, buyer: Member | None, rules: Commissio
     if rules.attribution_policy == AttributionPolicy.BINDING and upline is not None:
         return upline
     return Member.objects.filter(user_id=owner_id).first() or upline
-
-
-def member_chain(member_id: int, *, length: int) -> list[Member]:
-    """The member and its uplines, nearest first, ``length`` at most, with each one's level
-    name as ``level_name_``: one recursive query over ``parent_id``."""
-    table, levels = Member._meta.db_table, ResellerLevel._meta.db_table
-    return list(Member.objects.raw(
-        f"WITH RECURSIVE up(id, parent_id, n) AS ("  # noqa: S608 - table names from the models
-        f" SELECT id, parent_id, 1 FROM {table} WHERE id = %s"
-        f" UNION ALL SELECT m.id, m.parent_id, up.n + 1 FROM {table} m JOIN up ON m.id = up.parent_id"
-        f" WHERE up.n < %s)"
-        f" SELECT m.*, COALESCE(l.name, '') AS level_name_ FROM up JOIN {table} m ON m.id = up.id"
-        f" LEFT JOIN {levels} l ON l.id = m.level_id ORDER BY up.n",
-        [member_id, length]))
 
 
 def beneficiary_chain(*, reseller: Member | None, buyer: Member | None, tiers: int,

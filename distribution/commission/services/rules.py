@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from common.money import FEN
 from distribution.commission.errors import CommissionRulesInvalid, CommissionTiersExceeded
 from distribution.models import (
     MAX_TIERS,
@@ -103,7 +104,7 @@ def product_commission_set(*, product: Product, mode: str, tiers: dict[int, Deci
                            operator: User | None) -> ProductCommission:
     if any(not 1 <= t <= MAX_TIERS for t in tiers):
         raise CommissionTiersExceeded()
-    if mode == ProductCommission.Mode.FIXED and any(v != v.quantize(Decimal("0.01")) for v in tiers.values()):
+    if mode == ProductCommission.Mode.FIXED and any(v != v.quantize(FEN) for v in tiers.values()):
         raise CommissionRulesInvalid(code="fixed_amount_places")  # money: at most 2 places
     override, _ = ProductCommission.objects.select_for_update().get_or_create(product=product)
     values = {"mode": mode, **{f"tier{t}": v for t, v in tiers.items()}}
