@@ -26,11 +26,17 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from common.db import is_postgres
-from distribution.models import CommissionRecord, Member, Wallet, Withdrawal
-
-TREE_LOCK_NS = 0x515A5452  # "QZTR": one key per tree_id
-ROOTS_LOCK_NS = 0x515A5247  # "QZRG": key 0 is the global roots lock
+from common.db import LockNamespace, advisory_xact_lock, advisory_xact_try_lock, is_postgres
+from distribution.models import (
+    CommissionRecord,
+    CommissionRules,
+    LevelRate,
+    Member,
+    ProductCommission,
+    ResellerProgram,
+    Wallet,
+    Withdrawal,
+)
 
 MEMBER_TABLE = Member._meta.db_table
 
@@ -43,9 +49,7 @@ class InviterRow(NamedTuple):
 
 
 def tree_lock(tree_id: int) -> None:
-    if is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TREE_LOCK_NS, tree_id])
+    advisory_xact_lock(tree_id, LockNamespace.REFERRAL_TREE)
 
 
 def trees_lock(tree_ids: set[int]) -> None:
@@ -56,17 +60,11 @@ def trees_lock(tree_ids: set[int]) -> None:
 
 def tree_try_lock(tree_id: int) -> bool:
     """Take the tree's lock if it is free; a placement never queues behind another one."""
-    if not is_postgres():
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [TREE_LOCK_NS, tree_id])
-        return bool(cursor.fetchone()[0])
+    return advisory_xact_try_lock(tree_id, LockNamespace.REFERRAL_TREE)
 
 
 def roots_lock() -> None:
-    if is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROOTS_LOCK_NS, 0])
+    advisory_xact_lock(0, LockNamespace.REFERRAL_ROOTS)
 
 
 def member_lock_inviter(*, invite_code: str) -> InviterRow | None:
@@ -119,6 +117,26 @@ def wallets_lock_for_members(*, member_ids: list[int]) -> dict[int, int]:
     """``{member id: wallet id}``, those wallet rows locked in id order (settlement)."""
     return dict(Wallet.objects.select_for_update(of=("self",)).filter(member_id__in=member_ids)
                 .order_by("pk").values_list("member_id", "pk"))
+
+
+def commission_rules_lock() -> CommissionRules:
+    CommissionRules.objects.get_or_create(pk=1)
+    return CommissionRules.objects.select_for_update(of=("self",)).get(pk=1)
+
+
+def level_rate_lock(*, level_id: int, tier: int) -> LevelRate | None:
+    return (LevelRate.objects.select_for_update(of=("self",)).filter(level_id=level_id, tier=tier)
+            .order_by("pk").first())
+
+
+def product_commission_lock(*, product_id: int) -> ProductCommission:
+    ProductCommission.objects.get_or_create(product_id=product_id)
+    return ProductCommission.objects.select_for_update(of=("self",)).get(product_id=product_id)
+
+
+def reseller_program_lock() -> ResellerProgram:
+    ResellerProgram.objects.get_or_create(pk=1)
+    return ResellerProgram.objects.select_for_update(of=("self",)).get(pk=1)
 
 
 def withdrawal_lock(*, withdrawal_id: int) -> Withdrawal | None:

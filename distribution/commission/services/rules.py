@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from common.money import FEN
+from distribution import lock_objects
 from distribution.commission.errors import CommissionRulesInvalid, CommissionTiersExceeded
 from distribution.models import (
     MAX_TIERS,
@@ -63,8 +64,7 @@ def rules_update(*, operator: User | None, **values: object) -> CommissionRules:
         raise CommissionRulesInvalid(code="unknown_rule")
     if "tiers" in values and not 1 <= int(values["tiers"]) <= MAX_TIERS:
         raise CommissionTiersExceeded()
-    CommissionRules.objects.get_or_create(pk=1)
-    rules = CommissionRules.objects.select_for_update().get(pk=1)
+    rules = lock_objects.commission_rules_lock()
     changes = {f: (getattr(rules, f), v) for f, v in values.items() if getattr(rules, f) != v}
     for field, (_, new) in changes.items():
         setattr(rules, field, new)
@@ -85,7 +85,7 @@ def level_rate_set(*, level: ResellerLevel, tier: int, rate: Decimal, operator: 
         raise CommissionTiersExceeded()
     if not Decimal("0") <= rate <= Decimal("1"):
         raise CommissionRulesInvalid(code="rate_out_of_range")
-    current = LevelRate.objects.select_for_update().filter(level=level, tier=tier).first()
+    current = lock_objects.level_rate_lock(level_id=level.pk, tier=tier)
     old = current.rate if current else None
     if current is None:
         current = LevelRate.objects.create(level=level, tier=tier, rate=rate)
@@ -106,7 +106,7 @@ def product_commission_set(*, product: Product, mode: str, tiers: dict[int, Deci
         raise CommissionTiersExceeded()
     if mode == ProductCommission.Mode.FIXED and any(v != v.quantize(FEN) for v in tiers.values()):
         raise CommissionRulesInvalid(code="fixed_amount_places")  # money: at most 2 places
-    override, _ = ProductCommission.objects.select_for_update().get_or_create(product=product)
+    override = lock_objects.product_commission_lock(product_id=product.pk)
     values = {"mode": mode, **{f"tier{t}": v for t, v in tiers.items()}}
     changes = {f: (getattr(override, f), v) for f, v in values.items() if getattr(override, f) != v}
     for field, (_, new) in changes.items():

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
 from common.phone import PHONE_RE, normalize_phone
+from distribution import lock_objects
 from distribution.models import (
     ApplicationState,
     JoinMode,
@@ -111,7 +112,7 @@ def reseller_program_update(*, operator: User | None, join_mode: str | None = No
     """Staff change how members become resellers; each changed field is audited in
     ``RuleChange`` (subject ``reseller_programme``) with the operator."""
     require_staff(operator)
-    program, _created = ResellerProgram.objects.select_for_update().get_or_create(pk=1)
+    program = lock_objects.reseller_program_lock()
     values = {"join_mode": join_mode, "benefits": None if benefits is None else benefits.strip()}
     changes = {field: (getattr(program, field), value) for field, value in values.items()
                if value is not None and getattr(program, field) != value}
