@@ -2,16 +2,16 @@
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from distribution import lock_objects
 from distribution.models import Member
 from distribution.referral.services.members import member_create_for_user
 from distribution.referral.services.moves import member_move
 from distribution.referral.services.placement import referral_tree_place_pending
+from tests.concurrency import in_thread, run_parallel
 from tests.distribution.factories import MemberFactory
 from tests.distribution.trees import assert_forest_exact
 from tests.mall.factories import UserFactory
@@ -19,37 +19,12 @@ from tests.mall.factories import UserFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def in_thread(fn):
-    """Run ``fn`` on its own connection; returns (thread, result dict)."""
-    result = {}
-
-    def run():
-        try:
-            result["value"] = fn()
-        except Exception as exc:  # reported to the test, which asserts on it
-            result["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
-
-
 def test_concurrent_roots_get_distinct_tree_ids():
     users = [UserFactory() for _ in range(16)]
-    barrier = threading.Barrier(16)
 
-    def signup(user):
-        barrier.wait()
-        try:
-            return member_create_for_user(user=user).tree_id
-        finally:
-            connections.close_all()
+    tree_ids = run_parallel(16, lambda i: member_create_for_user(user=users[i]).tree_id)
 
-    with ThreadPoolExecutor(16) as pool:
-        tree_ids = list(pool.map(signup, users))
-
+    assert all(isinstance(t, int) for t in tree_ids), tree_ids
     assert len(set(tree_ids)) == 16
     assert_forest_exact()
 
@@ -69,20 +44,18 @@ def test_a_move_waits_for_a_signup_in_flight_under_the_moved_team():
             release.wait(10)
         return member
 
-    signup_thread, _ = in_thread(slow_signup)
+    signup = in_thread(slow_signup)
     assert signed_up.wait(10)
 
     # when: staff move a (with x) into the other tree
-    move_thread, move = in_thread(lambda: member_move(member=a, new_parent=other, operator=None, reason="x"))
-    time.sleep(0.7)
-    move_was_waiting = move_thread.is_alive()
+    move = in_thread(lambda: member_move(member=a, new_parent=other, operator=None, reason="x"))
+    move_was_waiting = move.wait_until_blocked()  # PostgreSQL says it waits for a lock
     release.set()
-    signup_thread.join(10)
-    move_thread.join(20)
+    signup.result()
+    move.result()
 
     # then: the move waited, and the new member followed x into the other tree
     assert move_was_waiting
-    assert "error" not in move, move.get("error")
     newcomer = Member.objects.get(user=joining)
     assert (newcomer.parent_id, newcomer.tree_id, newcomer.depth) == (x.pk, other.tree_id, 3)
     assert_forest_exact()
@@ -101,7 +74,7 @@ def test_a_signup_does_not_wait_for_a_placement_in_progress():
             locked.set()
             release.wait(10)
 
-    placement_thread, _ = in_thread(placement_in_progress)
+    placement = in_thread(placement_in_progress)
     assert locked.wait(10)
 
     # when
@@ -110,7 +83,7 @@ def test_a_signup_does_not_wait_for_a_placement_in_progress():
     took = time.monotonic() - started
     skipped = referral_tree_place_pending(tree_id=root.tree_id)  # a second placement does not queue
     release.set()
-    placement_thread.join(10)
+    placement.result()
 
     # then
     assert took < 1.0
@@ -132,17 +105,17 @@ def test_a_member_committed_after_a_younger_sibling_was_placed_lands_before_it()
             release.wait(10)
         return member
 
-    slow_thread, slow = in_thread(early_but_slow)
+    slow = in_thread(early_but_slow)
     assert inserted.wait(10)
     younger = member_create_for_user(user=UserFactory(), invite_code=root.invite_code)
     referral_tree_place_pending(tree_id=root.tree_id)  # places the younger one only
     assert Member.objects.get(pk=younger.pk).lft > 0
     release.set()
-    slow_thread.join(10)
+    older_member = slow.result()
 
     referral_tree_place_pending(tree_id=root.tree_id)
 
-    older = Member.objects.get(pk=slow["value"].pk)
+    older = Member.objects.get(pk=older_member.pk)
     assert older.pk < younger.pk
     assert older.rght < Member.objects.get(pk=younger.pk).lft
     assert_forest_exact()

@@ -1,10 +1,9 @@
 """Reseller levels: automatic upgrades on sales only, staff changes, level settings, admin."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -23,6 +22,7 @@ from distribution.reseller.services.levels import (
     reseller_level_save,
 )
 from distribution.tasks import settle_commissions
+from tests.concurrency import run_parallel
 from tests.distribution.commission_world import buy, close_windows, make_world, receive, sku
 from tests.distribution.factories import MemberFactory, ResellerLevelFactory
 from tests.distribution.resellers_world import default_level, sell, staff_user, state, three_levels
@@ -211,22 +211,10 @@ def test_concurrent_evaluations_upgrade_once():
     member = reseller(basic)
     sell(member, "500.00")
     sell(MemberFactory(parent=member), "3000.00")
-    barrier = threading.Barrier(6)
-    results: list = []
 
-    def run() -> None:
-        barrier.wait()
-        try:
-            results.append(member_evaluate_level(member=member))
-        finally:
-            connections.close_all()
+    results = run_parallel(6, lambda _: member_evaluate_level(member=member))
 
-    threads = [threading.Thread(target=run) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r is not None for r in results) == 1
     assert LevelChange.objects.filter(member=member).count() == 1
     assert level_of(member) == silver.pk

@@ -1,11 +1,9 @@
 """Becoming a reseller (everyone / apply / designated), revoking, the admin, the demo seed."""
 
 import re
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 
@@ -47,6 +45,7 @@ from distribution.reseller.services.resellers import (
 )
 from mall.models import Shop
 from mall.services.shops import platform_shop_get
+from tests.concurrency import run_parallel
 from tests.distribution.factories import MemberFactory
 from tests.distribution.resellers_world import default_level, everyone, set_join_mode, staff_user, state
 from tests.distribution.trees import assert_forest_exact
@@ -403,27 +402,6 @@ def test_a_regranted_reseller_keeps_their_level():
 # --- concurrency -------------------------------------------------------------------------------
 
 
-def _at_once(count: int, fn) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = fn()
-        except Exception as exc:  # the test asserts on it
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_joins_make_one_reseller_one_shop_one_log_row():
@@ -431,7 +409,7 @@ def test_concurrent_joins_make_one_reseller_one_shop_one_log_row():
     default_level()
     member = MemberFactory()
 
-    results = _at_once(6, lambda: reseller_join(member=member))
+    results = run_parallel(6, lambda _: reseller_join(member=member))
 
     assert sum(isinstance(r, Member) for r in results) == 1
     assert sum(isinstance(r, AlreadyReseller) for r in results) == 5
@@ -445,7 +423,7 @@ def test_concurrent_joins_make_one_reseller_one_shop_one_log_row():
 def test_concurrent_applications_leave_one_open():
     member = MemberFactory()
 
-    results = _at_once(6, lambda: apply(member))
+    results = run_parallel(6, lambda _: apply(member))
 
     assert sum(isinstance(r, ResellerApplication) for r in results) == 1
     assert sum(isinstance(r, ApplicationAlreadyOpen) for r in results) == 5
