@@ -24,8 +24,8 @@ def on_user_registered(*, user: User, invite_code: str | None, source: str, ip: 
     member_create_for_user(user=user, invite_code=invite_code, source=source, ip=ip)
 
 
-def on_order_created(*, order: Order) -> None:
-    commission_snapshot_for_order(order=order)
+def on_order_created(*, order: Order, items: list[OrderItem]) -> None:
+    commission_snapshot_for_order(order=order, items=items)
 
 
 def on_order_paid(*, order: Order, payment: Payment) -> None:

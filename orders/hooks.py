@@ -8,7 +8,8 @@ retried by the gateway, a sweep retries on its next run). Handlers that only not
 people (SMS, WeChat messages) should queue their work with ``transaction.on_commit``
 themselves, so nothing is sent for a change that rolls back.
 
-- ``order_created(order)`` — inside ``order_create``: the attribution snapshot
+- ``order_created(order, items)`` — inside ``order_create``, with the items it just wrote
+  (so a handler need not read them again): the attribution snapshot
   (reseller, beneficiary chain, rates) must exist for every order and be written with it.
 - ``order_paid(order, payment)`` — inside the transaction that records the Payment
   (the ``(provider, transaction_id)`` row) and moves the order to paid: commission

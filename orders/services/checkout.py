@@ -219,7 +219,7 @@ def order_create(
         )
     except _RepeatedRequest:  # the same key committed meanwhile by a racing request
         return Order.objects.get(user=user, client_token=client_token)
-    OrderItem.objects.bulk_create(
+    items = OrderItem.objects.bulk_create(
         [
             OrderItem(
                 order=order,
@@ -241,7 +241,7 @@ def order_create(
     event_add(order_id=order.pk, kind=OrderEvent.Kind.CREATED, actor=user)
     if clear_cart:
         CartItem.objects.filter(user=user, sku_id__in=[p.sku.pk for p in priced]).delete()
-    hooks.call("order_created", order=order)
+    hooks.call("order_created", order=order, items=items)
     for p in sorted(priced, key=lambda line: line.sku.pk):
         try:
             sku_reserve_stock(sku_id=p.sku.pk, quantity=p.quantity)

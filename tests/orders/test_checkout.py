@@ -172,7 +172,7 @@ def test_a_line_that_runs_short_at_reservation_rolls_back_the_whole_order():
     user = UserFactory()
     plenty, scarce = SKUFactory(stock=5), SKUFactory(stock=2)
 
-    def someone_else_buys(order) -> None:  # runs before the stock is taken, like a racing buyer
+    def someone_else_buys(order, items) -> None:  # runs before the stock is taken, like a racing buyer
         sku_set_stock(sku_id=scarce.pk, stock=1)
 
     hooks.register("order_created", someone_else_buys)

@@ -39,7 +39,8 @@ SETTLE_BATCH = 1000
 # --- checkout: the snapshot ------------------------------------------------------------
 
 
-def _attributed_reseller(*, order: Order, buyer: Member | None, rules: CommissionRules) -> Member | None:
+def _attributed_reseller(*, order: Order, buyer: Member | None, upline: Member | None,
+                         rules: CommissionRules) -> Member | None:
     """Who the order is credited to (tier 1), by the attribution policy.
 
     - self-purchase on, buyer an active reseller → the buyer;
@@ -48,7 +49,6 @@ def _attributed_reseller(*, order: Order, buyer: Member | None, rules: Commissio
     """
     if buyer is not None and rules.self_purchase and buyer.is_reseller and buyer.is_active:
         return buyer
-    upline = buyer.parent if buyer is not None else None
     owner_id = order.shop.owner_id
     if owner_id is None or owner_id == order.user_id:
         return upline
@@ -57,24 +57,22 @@ def _attributed_reseller(*, order: Order, buyer: Member | None, rules: Commissio
     return Member.objects.filter(user_id=owner_id).first() or upline
 
 
-def beneficiary_chain(*, reseller: Member | None, buyer: Member | None, tiers: int,
-           self_purchase: bool) -> list[tuple[int, Member]]:
-    """(tier, member) for tiers 1..N up the parent chain from the attributed reseller, in
-    one query (a recursive walk of ``parent_id``, never ``lft``/``rght``).
+def _earning(members: list[Member], *, buyer: Member | None, self_purchase: bool) -> list[tuple[int, Member]]:
+    """(tier, member) for a chain that starts at tier 1. A tier whose member is not an
+    active reseller is skipped, not shifted up; so is the buyer (unless self-purchase is
+    on) — nobody earns on their own purchase by default."""
+    return [(tier, member) for tier, member in enumerate(members, start=1)
+            if member.is_reseller and member.is_active
+            and (buyer is None or member.pk != buyer.pk or self_purchase)]
 
-    A tier whose member is not an active reseller is skipped, not shifted up; so is the
-    buyer (unless self-purchase is on) — nobody earns on their own purchase by default.
-    """
+
+def beneficiary_chain(*, reseller: Member | None, buyer: Member | None, tiers: int,
+                      self_purchase: bool) -> list[tuple[int, Member]]:
+    """(tier, member) for tiers 1..N up the parent chain from the attributed reseller, in
+    one query (a recursive walk of ``parent_id``, never ``lft``/``rght``)."""
     if reseller is None:
         return []
-    chain = []
-    for tier, member in enumerate(member_chain(reseller.pk, length=tiers), start=1):
-        if not (member.is_reseller and member.is_active):
-            continue
-        if buyer is not None and member.pk == buyer.pk and not self_purchase:
-            continue
-        chain.append((tier, member))
-    return chain
+    return _earning(member_chain(reseller.pk, length=tiers), buyer=buyer, self_purchase=self_purchase)
 
 
 def term_for(*, tier: int, member: Member, override: ProductCommission | None,
@@ -91,20 +89,35 @@ def term_for(*, tier: int, member: Member, override: ProductCommission | None,
     return (rate, None) if rate is not None else (None, None)
 
 
-def commission_snapshot_for_order(*, order: Order) -> OrderAttribution:
-    """``order_created`` handler: freeze who earns what on this order."""
+def commission_snapshot_for_order(*, order: Order, items: list[OrderItem] | None = None) -> OrderAttribution:
+    """``order_created`` handler: freeze who earns what on this order.
+
+    On the checkout path, so it reads little: one walk up from the buyer (the buyer, the
+    upline and their uplines, with level names), the product terms of the items, then the
+    attribution and the plans. The items come with the hook (``order_create`` just wrote
+    them); the rules and level rates are cached.
+    """
     rules = rules_get()
-    buyer = Member.objects.select_related("parent").filter(user_id=order.user_id).first()
-    reseller = _attributed_reseller(order=order, buyer=buyer, rules=rules)
-    chain = beneficiary_chain(reseller=reseller, buyer=buyer, tiers=rules.tiers,
-                              self_purchase=rules.self_purchase)
+    up = member_chain(user_id=order.user_id, length=rules.tiers + 1)
+    buyer = up[0] if up else None
+    upline = up[1] if len(up) > 1 else None
+    reseller = _attributed_reseller(order=order, buyer=buyer, upline=upline, rules=rules)
+    if reseller is None:
+        members = []
+    elif buyer is not None and reseller.pk == buyer.pk:
+        members = up[:rules.tiers]
+    elif upline is not None and reseller.pk == upline.pk:
+        members = up[1:rules.tiers + 1]
+    else:  # the shop's owner, outside the buyer's chain
+        members = member_chain(reseller.pk, length=rules.tiers)
+    chain = _earning(members, buyer=buyer, self_purchase=rules.self_purchase)
     attribution = OrderAttribution.objects.create(
         order=order, buyer=buyer, reseller=reseller, policy=rules.attribution_policy,
         tiers=rules.tiers, cap_rate=rules.global_cap_rate,
     )
     if not chain:
         return attribution
-    items = list(order.items.all())
+    items = list(order.items.all()) if items is None else items
     overrides = ProductCommission.objects.in_bulk([i.product_id for i in items], field_name="product_id")
     level_rates = level_rates_get()
     plans = []
