@@ -32,5 +32,5 @@ def on_order_paid(*, order: Order, payment: Payment) -> None:
     commission_create_for_order(order=order)
 
 
-def on_item_refunded(*, order_item: OrderItem, amount: Decimal) -> None:
-    commission_recompute_for_item(order_item=order_item, amount=amount)
+def on_item_refunded(*, order_item: OrderItem, refund_amount: Decimal) -> None:
+    commission_recompute_for_item(order_item=order_item, refund_amount=refund_amount)

@@ -14,21 +14,19 @@ themselves, so nothing is sent for a change that rolls back.
 - ``order_paid(order, payment)`` — inside the transaction that records the Payment
   (the ``(provider, transaction_id)`` row) and moves the order to paid: commission
   records are created exactly once with the payment. Duplicate notices never call it.
-- ``item_refunded(order_item, amount)`` — inside the transaction that marks the refund
+- ``item_refunded(order_item, refund_amount)`` — inside the transaction that marks the refund
   succeeded (an after-sales refund, or a staff refund after the window closed);
-  ``order_item.refunded_amount`` / ``refunded_quantity`` already include ``amount`` (the
-  exact Decimal refunded now), so the clawback is atomic with the refund. If the handler
-  raises a domain or integrity error, the refund becomes 退款异常 instead (see
-  ``orders/services/refund.py``) and nothing of it is kept until staff retry.
+  ``order_item.refunded_amount`` / ``refunded_quantity`` already include ``refund_amount``
+  (the exact Decimal refunded by this refund, not the item's total), so the clawback is
+  atomic with the refund. If the handler raises a domain or integrity error, the refund
+  becomes 退款异常 instead (see ``orders/services/refund.py``) and nothing of it is kept
+  until staff retry.
 
 There is no hook for the closing of an item's after-sales window: the window sweep
 (``services.fulfilment.orders_close_windows``) only stamps ``OrderItem.window_closed_at``,
 and commission settlement is distribution's own periodic sweep (``settle_commissions``,
 every minute) that polls that column, so it is safe against worker restarts and
 duplicate runs and needs nothing from orders at the moment of closing.
-
-``item_refunded`` keeps the argument name ``amount`` (the refunded amount of this refund,
-not the item's total) because distribution's handler passes it on by that name.
 """
 
 from common.hooks import HookRegistry

@@ -166,7 +166,7 @@ def _apply_success(*, refund: Refund, aftersale: AfterSale | None, status: Refun
     order = refund.order
     if order.state == OrderState.PAID:  # never shipped: the units go back on sale
         sku_release_stock(sku_id=item.sku_id, quantity=refund.quantity)
-    hooks.call("item_refunded", order_item=item, amount=refund.amount)
+    hooks.call("item_refunded", order_item=item, refund_amount=refund.amount)
     items = order_items_lock(order_id=order.pk)  # already ours; re-read for the totals
     # A completed order stays completed when a refund after its window empties it.
     everything_refunded = all(i.refunded_quantity == i.quantity for i in items)

@@ -50,7 +50,7 @@ def refund_after_settlement(order: Order, *, quantity: int, amount: str) -> None
                                                  refunded_amount=Decimal(amount))
     item.refresh_from_db()
     with transaction.atomic():
-        order_hooks.call("item_refunded", order_item=item, amount=Decimal(amount))
+        order_hooks.call("item_refunded", order_item=item, refund_amount=Decimal(amount))
 
 
 def funded_reseller(amount: str = "100.00", **fields: object) -> tuple[Member, Wallet, PayoutAccount]:

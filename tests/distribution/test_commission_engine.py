@@ -145,7 +145,7 @@ def test_refund_after_settlement_reverses_from_the_wallet():
     from orders.hooks import hooks
 
     with transaction.atomic():
-        hooks.call("item_refunded", order_item=item, amount=Decimal("30.00"))
+        hooks.call("item_refunded", order_item=item, refund_amount=Decimal("30.00"))
 
     seller_wallet = Wallet.objects.get(member=world.seller)
     assert seller_wallet.available == Decimal("6.00")  # 9.00 credited, 3.00 reversed

@@ -117,7 +117,7 @@ def test_a_refund_goes_through_the_gateway_and_its_signed_notice_applies_it(
     item.refresh_from_db()
     assert (refund.state, refund.provider_refund_id is not None) == ("succeeded", True)
     assert (item.refunded_quantity, item.refunded_amount) == (1, Decimal("10.00"))
-    assert [c["amount"] for c in hook_calls["item_refunded"]] == [Decimal("10.00")]
+    assert [c["refund_amount"] for c in hook_calls["item_refunded"]] == [Decimal("10.00")]
     assert Refund.objects.count() == 1
     order.refresh_from_db()
     assert order.state == "cancelled"  # its only item was refunded in full

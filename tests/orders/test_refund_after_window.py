@@ -108,7 +108,7 @@ def test_staff_refund_after_the_window_from_the_order_page_then_the_notice_appli
     order.refresh_from_db()
     assert refund.state == "succeeded"
     assert (item.refunded_quantity, item.refunded_amount) == (1, Decimal("10.00"))
-    assert [(c["order_item"].pk, c["amount"]) for c in hook_calls["item_refunded"]] == [
+    assert [(c["order_item"].pk, c["refund_amount"]) for c in hook_calls["item_refunded"]] == [
         (item.pk, Decimal("10.00"))
     ]
     assert order.state == "completed"
@@ -132,7 +132,7 @@ def test_refunding_every_unit_after_the_window_keeps_the_order_completed(client,
     item.refresh_from_db()
     assert (item.refunded_quantity, item.refunded_amount) == (2, Decimal("20.00"))
     assert Order.objects.get(pk=order.pk).state == "completed"
-    assert [c["amount"] for c in hook_calls["item_refunded"]] == [Decimal("20.00")]
+    assert [c["refund_amount"] for c in hook_calls["item_refunded"]] == [Decimal("20.00")]
 
 
 def test_a_smaller_goodwill_amount_for_some_units_is_allowed(client):

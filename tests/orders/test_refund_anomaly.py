@@ -143,7 +143,7 @@ def test_retry_after_fixing_the_data_refunds_once(client, hook_calls):
     assert refund.provider_refund_id and refund.succeeded_at
     assert item_totals(refund) == (1, Decimal("10.00"))
     assert AfterSale.objects.get(pk=refund.aftersale_id).state == "refunded"
-    assert [c["amount"] for c in hook_calls["item_refunded"]] == [Decimal("10.00")]
+    assert [c["refund_amount"] for c in hook_calls["item_refunded"]] == [Decimal("10.00")]
     assert messages_of(response) == [f"{refund.refund_no}：已退款。"]
     assert messages_of(twice) == [f"{refund.refund_no}：已退款。"]
     retried = OrderEvent.objects.get(order=refund.order, kind="refund_retried")

@@ -76,7 +76,7 @@ def test_partial_refund_of_one_of_three_units_refunds_exactly_that_units_paid_sh
         Decimal("20.00"),
     )
     assert (refund.state, refund.aftersale.state) == ("succeeded", "refunded")
-    assert [(c["order_item"].pk, c["amount"]) for c in hook_calls["item_refunded"]] == [
+    assert [(c["order_item"].pk, c["refund_amount"]) for c in hook_calls["item_refunded"]] == [
         (item.pk, Decimal("9.99"))
     ]
     assert hook_calls["item_refunded"][0]["order_item"].refunded_amount == Decimal("9.99")
@@ -94,7 +94,7 @@ def test_refunding_every_unit_in_two_steps_returns_exactly_the_paid_amount_and_c
     item = OrderItem.objects.get(order=order)
     assert second.amount == Decimal("20.00")  # 9.99 + the last unit's 10.01
     assert (item.refunded_quantity, item.refunded_amount) == (3, Decimal("29.99"))
-    assert [c["amount"] for c in hook_calls["item_refunded"]] == [Decimal("9.99"), Decimal("20.00")]
+    assert [c["refund_amount"] for c in hook_calls["item_refunded"]] == [Decimal("9.99"), Decimal("20.00")]
     order.refresh_from_db()
     assert order.state == "cancelled"
 
@@ -244,5 +244,5 @@ def test_refund_query_sweep_applies_a_refund_whose_notice_never_came(hook_calls)
 
     refund.refresh_from_db()
     assert refund.state == "succeeded"
-    assert [c["amount"] for c in hook_calls["item_refunded"]] == [Decimal("10.00")]
+    assert [c["refund_amount"] for c in hook_calls["item_refunded"]] == [Decimal("10.00")]
     assert refunds_reconcile() == 0

@@ -219,18 +219,19 @@ def commission_create_for_order(*, order: Order) -> int:
 # --- refund: recompute and claw back ---------------------------------------------------
 
 
-def commission_recompute_for_item(*, order_item: OrderItem, amount: Decimal) -> None:
+def commission_recompute_for_item(*, order_item: OrderItem, refund_amount: Decimal) -> None:
     """``item_refunded`` handler: recompute the item's commissions on what is still paid,
     at the recorded terms; take the difference back.
 
-    ``order_item`` already carries the refund in ``refunded_amount``/``refunded_quantity``.
-    A pending record is reduced (cancelled at 0); a settled one is reversed with a negative
+    ``order_item`` already carries the refund in ``refunded_amount``/``refunded_quantity``;
+    ``refund_amount`` is what this refund gave back (it comes off the buyer's own paid
+    sales). A pending record is reduced (cancelled at 0); a settled one is reversed with a negative
     ledger entry, which may leave the wallet in debt.
     """
     attribution = OrderAttribution.objects.filter(order_id=order_item.order_id).first()
     buyer_id = attribution.buyer_id if attribution else None
     if buyer_id is not None:
-        member_record_paid_sales(member_id=buyer_id, amount=-amount)
+        member_record_paid_sales(member_id=buyer_id, amount=-refund_amount)
     records = lock_objects.commission_records_lock_for_item(order_item_id=order_item.pk)
     if not records or attribution is None:
         return
