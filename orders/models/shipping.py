@@ -11,11 +11,14 @@ from common.models import SingletonModel
 
 class ShippingRule(SingletonModel):
     """The one shipping rule (a singleton row, pk 1) that staff edit in the admin; read it
-    with ``ShippingRule.get_solo()``. Not cached: checkout reads it from the database.
+    with ``ShippingRule.get_solo()``. Cached (every checkout reads it): the kernel's
+    ``SingletonModel`` fills the cache after commit and clears it on every save.
 
     The fee is ``flat_fee``, or 0 when the items' amount after discounts reaches
     ``free_over`` (empty: never free).
     """
+
+    cache_key = "orders:shipping-rule:v1"
 
     id = models.PositiveSmallIntegerField(
         primary_key=True, default=SingletonModel.SINGLETON_PK, editable=False)
