@@ -7,7 +7,9 @@ class DistributionConfig(AppConfig):
     verbose_name = _("Distribution")
 
     def ready(self) -> None:
-        from distribution import handlers
+        # The tasks register in every process, not only in workers: services schedule them by
+        # name (a signature), which needs the task known to run eagerly in the embedded mode.
+        from distribution import handlers, tasks  # noqa: F401
         from mall.hooks import hooks as mall_hooks
         from orders.hooks import hooks as order_hooks
 

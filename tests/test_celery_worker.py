@@ -50,3 +50,15 @@ def test_a_worker_over_redis_runs_the_unpaid_order_sweep():
         worker.wait(timeout=30)
 
     assert order.state == "cancelled"
+
+
+def test_every_task_a_service_schedules_by_name_is_registered_in_a_web_process():
+    """Services schedule some tasks by name (e.g. placement after a sign-up); in a process
+    that never imported the task module, the name would fall back to the broker and, in
+    the embedded mode, never run. A fresh Django process must know them at once."""
+    code = ("import django; django.setup(); from celery import current_app; "
+            "import distribution.referral.services.placement as p; "
+            "print(p.PLACE_TASK in current_app.tasks)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"})
+    assert out.stdout.strip() == "True", out.stderr

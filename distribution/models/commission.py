@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.fields import MoneyField
+from common.models import SingletonModel
 from distribution.compliance import MAX_TIERS
 from distribution.models.member import Member, ResellerLevel
 
@@ -39,8 +39,11 @@ def _default_channels() -> list[str]:
 RULES_CACHE_KEY = "distribution:commission-rules:v1"
 
 
-class CommissionRules(models.Model):
+class CommissionRules(SingletonModel):
     """The rules staff edit. One row (pk=1); every change is audited in ``RuleChange``."""
+
+    cache_key = RULES_CACHE_KEY  # every checkout reads the rules
+
 
     tiers = models.PositiveSmallIntegerField(
         _("paid tiers"), default=2, validators=[MinValueValidator(1), MaxValueValidator(MAX_TIERS)],
@@ -76,16 +79,6 @@ class CommissionRules(models.Model):
 
     def __str__(self) -> str:
         return str(_("Commission rules"))
-
-    @classmethod
-    def get_solo(cls) -> "CommissionRules":
-        """The rules in force. Cached (every checkout reads them); ``rules_update`` clears the
-        cache once its transaction commits, so no process keeps an old copy."""
-        rules = cache.get(RULES_CACHE_KEY)
-        if rules is None:
-            rules, _created = cls.objects.get_or_create(pk=1)
-            cache.set(RULES_CACHE_KEY, rules, timeout=3600)
-        return rules
 
 
 

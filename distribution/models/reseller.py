@@ -18,13 +18,13 @@ asserts that.
 """
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.fields import MoneyField
+from common.models import SingletonModel
 from distribution.models.member import Member, ResellerLevel
 
 PROGRAM_CACHE_KEY = "distribution:reseller-program:v1"
@@ -37,9 +37,12 @@ class JoinMode(models.TextChoices):
     DESIGNATED = "designated", _("designated: only staff make members resellers")
 
 
-class ResellerProgram(models.Model):
+class ResellerProgram(SingletonModel):
     """How members become resellers. A single row; read it with
     ``distribution.reseller.services.resellers.reseller_program_get()``."""
+
+    cache_key = PROGRAM_CACHE_KEY
+    cache_seconds = PROGRAM_CACHE_SECONDS
 
     join_mode = models.CharField(_("how members become resellers"), max_length=10,
                                  choices=JoinMode.choices, default=JoinMode.APPLY)
@@ -57,22 +60,6 @@ class ResellerProgram(models.Model):
     def __str__(self) -> str:
         return str(_("Reseller programme"))
 
-    def save(self, *args, **kwargs) -> None:
-        self.pk = 1
-        super().save(*args, **kwargs)
-        # Every process reads the new mode at once; dropped again after commit, so a reader
-        # that cached the old row before the commit cannot keep it.
-        cache.delete(PROGRAM_CACHE_KEY)
-        transaction.on_commit(lambda: cache.delete(PROGRAM_CACHE_KEY))
-
-    @classmethod
-    def get_solo(cls) -> "ResellerProgram":
-        cached = cache.get(PROGRAM_CACHE_KEY)
-        if cached is not None:
-            return cached
-        obj, _created = cls.objects.get_or_create(pk=1)
-        cache.set(PROGRAM_CACHE_KEY, obj, PROGRAM_CACHE_SECONDS)
-        return obj
 
 
 class ApplicationState(models.TextChoices):

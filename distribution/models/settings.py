@@ -1,7 +1,8 @@
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from common.models import SingletonModel
 
 SETTINGS_CACHE_KEY = "distribution:referral-settings:v1"
 SETTINGS_CACHE_SECONDS = 300
@@ -13,9 +14,12 @@ class BindMode(models.TextChoices):
     OVERRIDE = "override", _("override: every valid invite re-binds")
 
 
-class ReferralSettings(models.Model):
+class ReferralSettings(SingletonModel):
     """The referral rules staff can change. A single row; read it with
     ``distribution.referral.services.settings.referral_settings_get()``."""
+
+    cache_key = SETTINGS_CACHE_KEY
+    cache_seconds = SETTINGS_CACHE_SECONDS
 
     bind_mode = models.CharField(_("bind mode"), max_length=10, choices=BindMode.choices,
                                  default=BindMode.PERMANENT)
@@ -51,19 +55,4 @@ class ReferralSettings(models.Model):
     def __str__(self) -> str:
         return str(_("Referral settings"))
 
-    def save(self, *args, **kwargs) -> None:
-        self.pk = 1
-        super().save(*args, **kwargs)
-        cache.delete(SETTINGS_CACHE_KEY)  # every process reads the new rules at once
 
-    @classmethod
-    def get_solo(cls) -> "ReferralSettings":
-        """The single row (created with the defaults on first use), cached: a change saved
-        through ``save()`` drops the cached copy, so every process that shares the cache
-        (Redis in production) reads the new rules at once."""
-        cached = cache.get(SETTINGS_CACHE_KEY)
-        if cached is not None:
-            return cached
-        obj, _created = cls.objects.get_or_create(pk=1)
-        cache.set(SETTINGS_CACHE_KEY, obj, SETTINGS_CACHE_SECONDS)
-        return obj

@@ -11,7 +11,6 @@ from distribution import lock_objects
 from distribution.commission.errors import CommissionRulesInvalid, CommissionTiersExceeded
 from distribution.models import (
     MAX_TIERS,
-    RULES_CACHE_KEY,
     CommissionRules,
     LevelRate,
     ProductCommission,
@@ -73,9 +72,8 @@ def rules_update(*, operator: User | None, **values: object) -> CommissionRules:
     except ValidationError as exc:
         raise CommissionRulesInvalid(" ".join(exc.messages)) from None
     if changes:
-        rules.save(update_fields=[*changes, "updated_at"])
+        rules.save(update_fields=[*changes, "updated_at"])  # SingletonModel.save drops the cache
         _audit(subject="rules", changes=changes, operator=operator)
-        _forget(RULES_CACHE_KEY)
     return rules
 
 
