@@ -50,9 +50,11 @@ from orders.services.fulfilment import (
 )
 from orders.services.payment import payment_notice_handle, payment_start
 from orders.services.refund import aftersale_refund
+from orders.services.refund_after_window import refund_after_window_create
 
 Progress = Callable[[str], None]
 PROVIDER = "sandbox"
+CLAWBACK_RESELLER = data.XIAOYU  # 小雨
 # Progress lines (the command's output, like seed_demo's; not a page).
 UNTIL_LABELS = {
     Until.UNPAID: "待付款", Until.EXPIRED: "超时未付，已取消", Until.PAID: "已付款待发货",
@@ -208,6 +210,23 @@ def _withdrawals(*, staff: User, finance: User, now: datetime) -> list[Withdrawa
     return [Withdrawal.objects.get(pk=first.pk), Withdrawal.objects.get(pk=second.pk)]
 
 
+def _clawback(*, staff: User) -> CommissionRecord:
+    """A staff refund after the window (售后期外退款, goodwill for a late complaint) of one unit
+    of 小雨's latest completed order: its settled commission is clawed back from her wallet
+    by a reversal entry, through the gateway's refund notice like any refund."""
+    record = (CommissionRecord.objects
+              .filter(order__client_token__startswith=data.MARKER, state=CommissionRecord.State.SETTLED,
+                      tier=1, beneficiary__user__phone=CLAWBACK_RESELLER)
+              .select_related("order").order_by("-order__paid_at", "-pk").first())
+    refund = refund_after_window_create(order_item_id=record.order_item_id, quantity=1, actor=staff,
+                                        reason="售后期外：顾客反馈质量问题，客服补偿退款")
+    provider_refund = SandboxRefund.objects.get(out_refund_no=refund.refund_no)
+    headers, body = sandbox_notices.refund_notice_build(provider_refund)
+    payment_notice_handle(provider=PROVIDER, headers=headers, body=body)
+    record.refresh_from_db()
+    return record
+
+
 def _at(days_hour: tuple[int, int], now: datetime) -> datetime:
     days_ago, hour = days_hour
     return min(backdate.local_moment(days_ago=days_ago, hour=hour, now=now), now - timedelta(minutes=1))
@@ -236,6 +255,9 @@ def demo_history_build(*, staff: User, finance: User, progress: Progress) -> His
             backdate.order_backdate(order_id=order_id, timeline=timeline)
         result.withdrawals = _withdrawals(staff=staff, finance=finance, now=now)
         progress("小雨的提现: 一笔已打款（运营审核、财务打款），一笔待审核")
+        clawed = _clawback(staff=staff)
+        progress(f"售后期外退款: 订单 {clawed.order.number} 退 1 件，"
+                 f"已结算佣金追回 ¥{clawed.reversed_amount}")
     result.orders = Counter(Order.objects.filter(client_token__startswith=data.MARKER)
                             .values_list("state", flat=True))
     return result

@@ -76,17 +76,18 @@ def test_the_reseller_sees_available_pending_and_withdrawn_money(seeded, client)
     earnings = client.get(reverse("earnings:overview"))
 
     assert (overview.available, overview.pending, overview.held, overview.withdrawn) == (
-        Decimal("60.26"), Decimal("60.37"), Decimal("40.00"), Decimal("60.00"))
+        Decimal("46.91"), Decimal("60.37"), Decimal("40.00"), Decimal("60.00"))
     assert overview.today == Decimal("11.85")  # the order paid earlier today
     assert [by_testid(centre, f"card-{name}") for name in ("available", "pending", "withdrawn")] == [
-        "¥60.26", "¥60.37", "¥60.00"]
+        "¥46.91", "¥60.37", "¥60.00"]
     assert [by_testid(earnings, name) for name in ("available", "pending", "held", "withdrawn")] == [
-        "¥60.26", "¥60.37", "¥40.00", "¥60.00"]
+        "¥46.91", "¥60.37", "¥40.00", "¥60.00"]
+    # 60.26 before the clawback: the staff refund after the window took back 13.35 (below).
     # The wallet holds exactly what settled: available + held + withdrawn = settled commission.
     settled = sum(CommissionRecord.objects.filter(beneficiary=xiaoyu, state="settled")
                   .values_list("amount", flat=True))
-    assert overview.available + overview.held + overview.withdrawn == settled == Decimal("160.26")
-    assert "小雨 13800000001: 可提现 ¥60.26  待结算 ¥60.37  提现中 ¥40.00  已提现 ¥60.00" in seeded
+    assert overview.available + overview.held + overview.withdrawn == settled == Decimal("146.91")
+    assert "小雨 13800000001: 可提现 ¥46.91  待结算 ¥60.37  提现中 ¥40.00  已提现 ¥60.00" in seeded
     assert "13800000009 / finance123" in seeded
 
 
@@ -98,7 +99,7 @@ def test_orders_in_every_state_with_refunds_and_an_open_aftersale(seeded):
         "pending_payment": 1, "paid": 2, "shipped": 2, "received": 3, "completed": 13, "cancelled": 2}
     partly = items.filter(refunded_quantity__gt=0).exclude(refunded_quantity=1, quantity=1)
     assert sorted(partly.values_list("order__state", "refunded_quantity", "quantity")) == [
-        ("completed", 1, 3), ("received", 1, 2)]
+        ("completed", 1, 2), ("completed", 1, 3), ("received", 1, 2)]  # the first: after the window
     assert list(items.filter(refunded_quantity=1, quantity=1).values_list("order__state", flat=True)) == [
         "cancelled"]  # refunded in full before shipping: the trade is closed
     assert list(AfterSale.objects.filter(order__in=orders, state__in=OPEN_AFTERSALE_STATES)
@@ -115,8 +116,14 @@ def test_commission_pending_settled_and_clawed_back(seeded):
     assert sorted(clawed_back.values_list("state", "original_amount", "amount")) == [
         ("cancelled", Decimal("5.98"), Decimal("0.00")),
         ("pending", Decimal("11.70"), Decimal("5.85")),
-        ("settled", Decimal("40.05"), Decimal("26.70")),
+        ("settled", Decimal("26.70"), Decimal("13.35")),  # clawed back after settlement (below)
+        ("settled", Decimal("40.05"), Decimal("26.70")),  # reduced by a refund before settling
     ]
+    # 售后期外退款 of 1 of 2 units of ¥89.00 at 15 %: 178.00 × 0.15 = 26.70 settled, then
+    # 89.00 × 0.15 = 13.35 remains; 26.70 − 13.35 = 13.35 leaves 小雨's wallet as a reversal.
+    reversal = LedgerEntry.objects.get(kind="reversal")
+    assert (reversal.available_delta, reversal.wallet.member.user.phone) == (Decimal("-13.35"), "13800000001")
+    assert records.get(amount=Decimal("13.35"), state="settled").reversed_amount == Decimal("13.35")
     earners = {m.user.phone for m in Member.objects.filter(commission_records__isnull=False)}
     assert earners == {"13800000001", "13800000002", "13800000003", "13700000001"}
 
