@@ -63,3 +63,17 @@ def advisory_xact_try_lock(key: int, namespace: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [int(checked), key])
         return bool(cursor.fetchone()[0])
+
+
+def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
+    """One multi-row ``INSERT`` of ``rows`` (values in ``columns`` order, bound as
+    parameters) into ``table``: for hot paths where building model instances costs more than
+    the statement. Names come from the models (``Model._meta``), never from input. Values
+    must already be what the columns store (amounts in fen, adapted datetimes)."""
+    if not rows:
+        return 0
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(rows))}",  # noqa: S608
+                       [value for row in rows for value in row])
+    return len(rows)

@@ -20,8 +20,6 @@ from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import ProjectState
 
-from common.fields import MoneyField
-
 
 class ConvertToFen(migrations.operations.base.Operation):
     reversible = True
@@ -94,4 +92,4 @@ def sqlite_triggers(connection: Any, table: str) -> list[tuple[str, str]]:
         return list(cursor.fetchall())
 
 
-__all__ = ["ConvertToFen", "MoneyField", "sqlite_triggers"]
+__all__ = ["ConvertToFen", "sqlite_triggers"]

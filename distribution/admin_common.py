@@ -1,7 +1,11 @@
 """What the distribution admin adds to the kernel's admin pieces (``common/admin.py``):
 member names as staff lists show them, and list pages that skip the full COUNT(*)."""
 
-from django.http import HttpResponse
+from typing import Any
+
+from django.contrib.admin import ModelAdmin
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
 
 from common.admin import ReadOnlyAdmin as KernelReadOnlyAdmin
 from common.admin import action_form_page, change_url, run_each
@@ -21,7 +25,7 @@ def member_label(member: Member) -> str:
     return f"{user.nickname} ({user.masked_phone})" if user.nickname else user.masked_phone
 
 
-def object_form_page(*args: object, intro: str = "", **kwargs: object) -> HttpResponse:
+def object_form_page(model_admin: ModelAdmin, request: HttpRequest, obj: Model, *, intro: str = "",
+                     **kwargs: Any) -> HttpResponse:
     """The kernel's page, introduced by the object itself unless the caller says more."""
-    obj = args[2] if len(args) > 2 else kwargs["obj"]
-    return kernel_object_form_page(*args, intro=intro or str(obj), **kwargs)
+    return kernel_object_form_page(model_admin, request, obj, intro=intro or str(obj), **kwargs)

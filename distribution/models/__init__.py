@@ -2,7 +2,6 @@ from distribution.models.audit import SensitiveAccessLog as SensitiveAccessLog
 from distribution.models.binding import BindingHistory
 from distribution.models.commission import (
     MAX_TIERS,
-    RULES_CACHE_KEY,
     AttributionPolicy,
     CommissionPlan,
     CommissionRecord,
@@ -29,7 +28,6 @@ from distribution.models.wallet import LedgerEntry, PayoutAccount, Wallet, Withd
 
 __all__ = [
     "MAX_TIERS",
-    "RULES_CACHE_KEY",
     "ApplicationState",
     "AttributionPolicy",
     "BindMode",

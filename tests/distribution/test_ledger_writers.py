@@ -48,6 +48,9 @@ def _inserts_in_sql(node: ast.AST) -> bool:
 
 def _writes_ledger(call: ast.Call) -> bool:
     func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    if name == "insert_rows":  # common.db's multi-row INSERT into the table named first
+        return bool(call.args) and "LedgerEntry" in ast.unparse(call.args[0])
     if isinstance(func, ast.Name):
         return func.id == "LedgerEntry"
     if isinstance(func, ast.Attribute) and func.attr in WRITES:
@@ -73,7 +76,9 @@ def test_the_finder_sees_a_writer_outside_the_wallet(tmp_path):
     rogue.write_text("def sneaky():\n    LedgerEntry.objects.create(wallet_id=1)\n\n"
                      "def raw(c):\n    c.execute('INSERT INTO distribution_ledgerentry VALUES (1)')\n\n"
                      "def fstr(c):\n    c.execute(f'INSERT INTO {LedgerEntry._meta.db_table} VALUES (1)')\n\n"
-                     "def built():\n    return [LedgerEntry(wallet_id=1)]\n", encoding="utf-8")
+                     "def built():\n    return [LedgerEntry(wallet_id=1)]\n\n"
+                     "def rows():\n    insert_rows(LedgerEntry._meta.db_table, ('wallet_id',), [(1,)])\n",
+                     encoding="utf-8")
 
     assert _writers(rogue, tmp_path) == {("rogue.py", "sneaky"), ("rogue.py", "raw"), ("rogue.py", "fstr"),
-                                          ("rogue.py", "built")}
+                                          ("rogue.py", "built"), ("rogue.py", "rows")}

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.db import insert_rows
 from common.fields import money_sum
 from common.money import RATE_PLACES, ZERO, from_fen, to_fen
 from distribution import lock_objects
@@ -165,12 +166,8 @@ def _rate(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(RATE_PLACES)
 
 
-def _records_insert_sql(rows: int) -> str:
-    columns = ("order_id", "order_item_id", "beneficiary_id", "tier", "level_name", "base_amount", "rate",
-               "fixed_per_unit", "original_amount", "amount", "reversed_amount", "state", "created_at")
-    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    return (f"INSERT INTO {CommissionRecord._meta.db_table} ({', '.join(columns)})"  # noqa: S608
-            f" VALUES {', '.join([marks] * rows)}")
+RECORD_COLUMNS = ("order_id", "order_item_id", "beneficiary_id", "tier", "level_name", "base_amount", "rate",
+                  "fixed_per_unit", "original_amount", "amount", "reversed_amount", "state", "created_at")
 
 
 def commission_create_for_order(*, order: Order) -> int:
@@ -195,7 +192,7 @@ def commission_create_for_order(*, order: Order) -> int:
     by_item: dict[int, list[tuple]] = {}
     for row in rows:
         by_item.setdefault(row[0], []).append(row)
-    params: list[object] = []
+    records: list[tuple] = []
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     for item_id, plans in by_item.items():
         _, _, _, _, _, _, paid_fen, quantity, cost_fen, cap_rate = plans[0]
@@ -207,13 +204,9 @@ def commission_create_for_order(*, order: Order) -> int:
         for p, term in zip(plans, terms, strict=True):
             if amounts[p[1]] > 0:
                 fen = to_fen(amounts[p[1]])
-                params += [order.pk, item_id, p[2], p[1], p[3], int(paid_fen), term.rate, p[5], fen, fen, 0,
-                           CommissionRecord.State.PENDING, now]
-    if not params:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(_records_insert_sql(len(params) // 13), params)
-    return len(params) // 13
+                records.append((order.pk, item_id, p[2], p[1], p[3], int(paid_fen), term.rate, p[5], fen, fen,
+                                0, CommissionRecord.State.PENDING, now))
+    return insert_rows(CommissionRecord._meta.db_table, RECORD_COLUMNS, records)
 
 
 # --- refund: recompute and claw back ---------------------------------------------------

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common.db import insert_rows
 from common.fields import money_value
 from common.money import ZERO, from_fen, to_fen, to_money
 from distribution import lock_objects
@@ -35,6 +36,8 @@ from distribution.wallet.errors import (
 from mall.models import User
 
 ADJUST_PERMISSION = "distribution.change_wallet"
+LEDGER_CREDIT_COLUMNS = ("wallet_id", "kind", "available_delta", "held_delta", "withdrawn_delta",
+                         "available_after", "commission_record_id", "reason", "created_at")
 
 
 def wallet_for_member(*, member: Member | None = None, member_id: int | None = None) -> Wallet:
@@ -90,19 +93,14 @@ def wallet_credit_commissions(*, credits: list[tuple[int, int, Decimal]]) -> Non
     totals = {w: sum((a for _, a in rows), ZERO) for w, rows in by_wallet.items()}
     balances = _add_to_available(totals)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params: list[object] = []
+    entries: list[tuple] = []
     for wallet_id in sorted(by_wallet):
         running = balances[wallet_id] - totals[wallet_id]
         for record_id, amount in sorted(by_wallet[wallet_id]):
             running += amount
-            params += [wallet_id, LedgerEntry.Kind.COMMISSION_CREDIT, to_fen(amount), 0, 0, to_fen(running),
-                       record_id, "", now]
-    columns = ("wallet_id", "kind", "available_delta", "held_delta", "withdrawn_delta", "available_after",
-               "commission_record_id", "reason", "created_at")
-    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(columns)})"  # noqa: S608
-                       f" VALUES {', '.join([marks] * len(credits))}", params)
+            entries.append((wallet_id, LedgerEntry.Kind.COMMISSION_CREDIT, to_fen(amount), 0, 0,
+                            to_fen(running), record_id, "", now))
+    insert_rows(LedgerEntry._meta.db_table, LEDGER_CREDIT_COLUMNS, entries)
 
 
 def _add_to_available(totals: dict[int, Decimal]) -> dict[int, Decimal]:
