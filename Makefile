@@ -74,7 +74,7 @@ seed: $(STAMP)
 
 ## make messages: refresh the zh-hans catalogue (needs GNU gettext) and compile it
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 check-deploy: $(STAMP)
