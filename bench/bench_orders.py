@@ -159,7 +159,7 @@ def _run_services(n: int, fx: dict, *, label: str, sample: bool = False) -> dict
 
     sku = fx["skus"][0]
     tokens = [f"h5:{secrets.token_urlsafe(16)}" for _ in range(n)]  # the H5 form's one-time token
-    latencies, checkout_queries, pay_queries = [], [], []
+    latencies, checkout_queries, pay_queries, checkout_latencies = [], [], [], []
     rows: dict = {}
     progress = Progress(label, n)
     for i in range(n):
@@ -179,6 +179,7 @@ def _run_services(n: int, fx: dict, *, label: str, sample: bool = False) -> dict
             payment_notice_handle(provider="sandbox", headers=headers, body=body)
         t3 = time.perf_counter()
         latencies.append((t1 - t0) + (t3 - t2))
+        checkout_latencies.append(t1 - t0)
         statements = [q["sql"] for q in (*q1.captured_queries, *q2.captured_queries)]
         if os.environ.get("BENCH_SHOW_QUERIES") and not checkout_queries:
             for sql in statements:
@@ -190,6 +191,7 @@ def _run_services(n: int, fx: dict, *, label: str, sample: bool = False) -> dict
         progress.step()
     return {
         "latencies": latencies,
+        "checkout_latencies": checkout_latencies,
         "checkout_queries": statistics.median(checkout_queries),
         "pay_queries": statistics.median(pay_queries),
         "writes": writes(statements),  # the last order's: steady state, no first-use rows
@@ -246,7 +248,7 @@ class Floor:
         params = [{**self.fixed, "number": f"{prefix}{i:016d}", "token": f"h5:{prefix}{i:020d}",
                    "txn": f"{prefix}FLOOR{i:020d}"} for i in range(n)]
         order_insert, item_insert, *rest = self.checkout
-        latencies = []
+        latencies, self.checkout_latencies = [], []
         progress = Progress(label, n)
         for p in params:
             t0 = time.perf_counter()
@@ -258,6 +260,7 @@ class Floor:
                 p["item"] = cur.fetchone()[0]
                 for insert in rest:
                     insert.execute(cur, p)
+            self.checkout_latencies.append(time.perf_counter() - t0)
             with transaction.atomic(), connection.cursor() as cur:
                 cur.execute(self.lock_sql, p)
                 cur.execute(self.dup_sql, p)
@@ -286,7 +289,8 @@ def _check_same_writes(services: Counter, floor: Counter) -> None:
            "  update the floor in bench/bench_orders.py")
 
 
-def _report(db_name: str, n: int, services: dict, floor: list[float], statements: tuple[int, int]) -> None:
+def _report(db_name: str, n: int, services: dict, floor: list[float], floor_checkout: list[float],
+            statements: tuple[int, int]) -> None:
     svc = services["latencies"]
     svc_rate, floor_rate = n / sum(svc), n / sum(floor)
 
@@ -297,6 +301,11 @@ def _report(db_name: str, n: int, services: dict, floor: list[float], statements
     for label, values, rate in (("services", svc, svc_rate), ("raw SQL ", floor, floor_rate)):
         say(f"  {label} : {rate:8.1f} orders/s   p50 {ms(values, 50):6.2f} ms   p95 {ms(values, 95):6.2f} ms")
     say(f"  ratio (services / floor, mean latency): {floor_rate / svc_rate:.2f}   target <= 3")
+    checkout, floor_pay = services["checkout_latencies"], [f - c for f, c in zip(floor, floor_checkout, strict=True)]
+    pay = [t - c for t, c in zip(svc, checkout, strict=True)]
+    for label, code, raw in (("checkout", checkout, floor_checkout), ("payment", pay, floor_pay)):
+        say(f"    {label:9}: code p50 {ms(code, 50):6.2f} ms, floor p50 {ms(raw, 50):6.2f} ms,"
+            f" ratio of means {sum(code) / sum(raw):.2f}")
     say(f"  queries per checkout: {services['checkout_queries']:.0f}   "
         f"per payment notice: {services['pay_queries']:.0f}   (floor: {statements[0]} + {statements[1]},"
         f" plus BEGIN/COMMIT)")
@@ -322,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             services = _run_services(n, fx, label="checkout → pay (code)")
             floor_latencies = floor.run(n, prefix="B", label="checkout → pay (raw SQL)")
             _check_same_writes(services["writes"], floor.writes())
-            _report(db_name, n, services, floor_latencies, floor.statements)
+            _report(db_name, n, services, floor_latencies, floor.checkout_latencies, floor.statements)
     return 0
 
 

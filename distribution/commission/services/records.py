@@ -19,7 +19,7 @@ from common.fields import money_sum
 from common.money import RATE_PLACES, ZERO, from_fen, to_fen
 from distribution import lock_objects
 from distribution.commission.calc import TierTerm, item_commissions
-from distribution.commission.services.rules import level_rates_get, rules_get
+from distribution.commission.services.rules import level_rates_get, product_terms_get, rules_get
 from distribution.models import (
     AttributionPolicy,
     CommissionPlan,
@@ -90,6 +90,9 @@ def term_for(*, tier: int, member: Member, override: ProductCommission | None,
     return (rate, None) if rate is not None else (None, None)
 
 
+PLAN_COLUMNS = ("order_item_id", "tier", "beneficiary_id", "level_name", "rate", "fixed_per_unit")
+
+
 def commission_snapshot_for_order(*, order: Order, items: list[OrderItem] | None = None) -> OrderAttribution:
     """``order_created`` handler: freeze who earns what on this order.
 
@@ -119,7 +122,7 @@ def commission_snapshot_for_order(*, order: Order, items: list[OrderItem] | None
     if not chain:
         return attribution
     items = list(order.items.all()) if items is None else items
-    overrides = ProductCommission.objects.in_bulk([i.product_id for i in items], field_name="product_id")
+    overrides = product_terms_get([i.product_id for i in items])
     level_rates = level_rates_get()
     plans = []
     for item in items:
@@ -128,10 +131,10 @@ def commission_snapshot_for_order(*, order: Order, items: list[OrderItem] | None
                                     level_rates=level_rates)
             if rate is None and fixed is None:
                 continue
-            plans.append(CommissionPlan(order_item=item, tier=tier, beneficiary=member,
-                                        level_name=member.level_name_,
-                                        rate=rate, fixed_per_unit=fixed))
-    CommissionPlan.objects.bulk_create(plans)
+            plans.append((item.pk, tier, member.pk, member.level_name_, rate,
+                          None if fixed is None else to_fen(fixed)))
+    # On every checkout's path: one multi-row INSERT, no model instances (see the records).
+    insert_rows(CommissionPlan._meta.db_table, PLAN_COLUMNS, plans)
     return attribution
 
 

@@ -24,6 +24,8 @@ EDITABLE = ("tiers", "global_cap_rate", "self_purchase", "attribution_policy", "
 
 
 LEVEL_RATES_CACHE_KEY = "distribution:level-rates:v1"
+PRODUCT_TERMS_CACHE_KEY = "distribution:product-terms:v1:{}"
+_NO_TERMS = "none"  # cached "this product has no terms of its own"
 
 
 def rules_get() -> CommissionRules:
@@ -38,6 +40,28 @@ def level_rates_get() -> dict[tuple[int, int], Decimal]:
         rates = {(lr.level_id, lr.tier): lr.rate for lr in LevelRate.objects.all()}
         cache.set(LEVEL_RATES_CACHE_KEY, rates, timeout=3600)
     return rates
+
+
+def product_terms_get(product_ids: list[int]) -> dict[int, ProductCommission]:
+    """{product id: its own terms} for those of ``product_ids`` that have any.
+
+    Cached per product, "no terms" included (most products have none), so the checkout
+    reads the table only for products it has not seen since their terms last changed;
+    ``product_commission_set`` forgets the product's entry."""
+    keys = {pid: PRODUCT_TERMS_CACHE_KEY.format(pid) for pid in set(product_ids)}
+    cached = cache.get_many(list(keys.values()))
+    terms: dict[int, ProductCommission] = {}
+    missing = []
+    for pid, key in keys.items():
+        if key not in cached:
+            missing.append(pid)
+        elif cached[key] != _NO_TERMS:
+            terms[pid] = cached[key]
+    if missing:
+        found = ProductCommission.objects.in_bulk(missing, field_name="product_id")
+        cache.set_many({keys[pid]: found.get(pid, _NO_TERMS) for pid in missing}, timeout=3600)
+        terms.update(found)
+    return terms
 
 
 def _forget(key: str) -> None:
@@ -114,6 +138,7 @@ def product_commission_set(*, product: Product, mode: str, tiers: dict[int, Deci
     except ValidationError as exc:
         raise CommissionRulesInvalid(" ".join(exc.messages)) from None
     override.save()
+    _forget(PRODUCT_TERMS_CACHE_KEY.format(product.pk))
     if changes:
         _audit(subject=f"product:{product.pk}", changes=changes, operator=operator)
     return override
