@@ -301,7 +301,8 @@ def _report(db_name: str, n: int, services: dict, floor: list[float], floor_chec
     for label, values, rate in (("services", svc, svc_rate), ("raw SQL ", floor, floor_rate)):
         say(f"  {label} : {rate:8.1f} orders/s   p50 {ms(values, 50):6.2f} ms   p95 {ms(values, 95):6.2f} ms")
     say(f"  ratio (services / floor, mean latency): {floor_rate / svc_rate:.2f}   target <= 3")
-    checkout, floor_pay = services["checkout_latencies"], [f - c for f, c in zip(floor, floor_checkout, strict=True)]
+    checkout = services["checkout_latencies"]
+    floor_pay = [f - c for f, c in zip(floor, floor_checkout, strict=True)]
     pay = [t - c for t, c in zip(svc, checkout, strict=True)]
     for label, code, raw in (("checkout", checkout, floor_checkout), ("payment", pay, floor_pay)):
         say(f"    {label:9}: code p50 {ms(code, 50):6.2f} ms, floor p50 {ms(raw, 50):6.2f} ms,"
