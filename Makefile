@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
+.PHONY: run prod test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
 
 venv: $(STAMP)
 
@@ -35,6 +35,11 @@ run: $(STAMP)
 	  trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
 	  PAYMENT_NOTIFY_BASE_URL=http://$(HOST):$(PORT) PAYMENT_SANDBOX_AUTOGENERATE_KEYS=true \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make prod: the production shape on this machine (needs the local PostgreSQL and Redis):
+## gunicorn, a money worker, a messages+default worker and one beat, under honcho (Procfile)
+prod: $(STAMP)
+	PORT=$(PORT) config/prod.sh
 
 ## make test: the whole suite (PostgreSQL when reachable; CI=true requires it)
 test: $(STAMP)

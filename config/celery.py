@@ -6,6 +6,34 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
+# Queues: money work (payments, refunds, commission settlement, wallet checks) has a
+# worker of its own, so a flood of messages or a slow report never delays a payment;
+# "messages" is for member messaging; everything else goes to the default queue
+# (CELERY_TASK_DEFAULT_QUEUE). The names are settings (QUANZI_QUEUES), so a test or bench
+# run can use queues of its own. `make prod` (Procfile) runs one worker on the money
+# queue and one on the messages and default queues.
+MONEY_TASKS = frozenset({
+    "orders.tasks.cancel_expired_orders",  # closes the payment at the provider, releases stock
+    "orders.tasks.reconcile_payments",
+    "orders.tasks.reconcile_refunds",
+    "orders.tasks.close_aftersale_windows",  # what makes commission settle-able
+    "distribution.tasks.settle_commissions",
+    "distribution.tasks.reconcile_wallets",
+})
+MESSAGE_TASK_PREFIXES = ("crm.",)
+
+
+def route_task(name: str, args, kwargs, options, task=None, **kw) -> dict | None:
+    """Celery router: the queue of a task, by its name; None → the default queue."""
+    from django.conf import settings
+
+    if name in MONEY_TASKS:
+        return {"queue": settings.QUANZI_QUEUES["money"]}
+    if name.startswith(MESSAGE_TASK_PREFIXES):
+        return {"queue": settings.QUANZI_QUEUES["messages"]}
+    return None
+
+
 app = Celery("quanzi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
@@ -22,6 +50,7 @@ app.conf.update(
     timezone="Asia/Shanghai",
     enable_utc=True,
     broker_connection_retry_on_startup=True,
+    task_routes=(route_task,),
 )
 app.autodiscover_tasks()
 # Task modules outside an app's top level: the payment sandbox (a stand-in third party whose

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "mptt",
+    "django_guid",
+    "health_check",
     "mall",
     "orders",
     "distribution",
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and every Celery task it queues, carries its id.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,6 +168,11 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE  # in code: config/beat.py
+# The queues (config/celery.py routes tasks to them; the Procfile's workers consume them).
+CELERY_TASK_DEFAULT_QUEUE = env("QUANZI_QUEUE_DEFAULT", default="default")
+QUANZI_QUEUES = {"money": env("QUANZI_QUEUE_MONEY", default="money"),
+                 "messages": env("QUANZI_QUEUE_MESSAGES", default="messages"),
+                 "default": CELERY_TASK_DEFAULT_QUEUE}
 
 # --- SMS verification codes ----------------------------------------------------
 SMS_BACKEND = env("QUANZI_SMS_BACKEND", default="mall.sms.backends.ConsoleSMSBackend")
@@ -188,13 +197,42 @@ SIGNIN_ATTACK_WINDOW = timedelta(hours=1)
 # texting thousands of numbers costs real money (SMS pumping).
 SMS_CODES_PER_ADDRESS_PER_HOUR = 20
 
+# --- Logs: one request id from the request into the Celery tasks it queues --------------
+# django-guid reads X-Request-ID (a UUID from the load balancer) or makes one, returns it
+# on the response, and its Celery integration carries it into every task the request
+# queues (a scheduled task gets a new one; ``celery_parent_id`` names the task that queued
+# it). QUANZI_LOG_FORMAT=json (production's default) writes one JSON object per line.
+from django_guid.integrations import CeleryIntegration  # noqa: E402
+
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
+LOG_FORMAT = env("QUANZI_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+        "task": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s"
+                   " %(celery_parent_id)s %(celery_current_id)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger",
+                              "correlation_id": "request_id"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["request_id", "task"]}},
+    "root": {"handlers": ["console"], "level": env("QUANZI_LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                "django_guid": {"level": "WARNING"}},
 }
 
 PLATFORM_NAME = _("Quanzi")

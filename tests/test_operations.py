@@ -1,0 +1,88 @@
+"""The production shape's plumbing: health endpoints, request ids, Celery queues, Procfile."""
+
+import importlib
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from config.celery import MONEY_TASKS, app, route_task
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(HTTP_HOST="127.0.0.1")
+
+
+@pytest.mark.django_db
+def test_healthz_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_readyz_is_green_when_database_cache_and_migrations_are(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert any(name.startswith("Database") for name in body)
+    assert any(name.startswith("MigrationsApplied") for name in body)
+    assert set(body.values()) == {"OK"}
+
+
+@pytest.mark.django_db(transaction=True)  # the checks run on their own threads' connections
+def test_readyz_refuses_traffic_while_a_migration_is_not_applied(client):
+    # A real unapplied migration: forget, for a moment, that the last one of an app ran.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE id = (SELECT max(id) FROM django_migrations"
+                       " WHERE app = 'orders') RETURNING app, name, applied")
+        row = cursor.fetchone()
+    try:
+        response = client.get("/readyz")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)", row)
+    assert response.status_code == 503
+    assert response.json()["MigrationsApplied(alias='default')"].endswith("1 migrations not applied")
+    assert client.get("/readyz").status_code == 200
+
+
+def test_every_response_carries_a_request_id_and_keeps_a_valid_incoming_one(client):
+    made = client.get("/healthz")["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", made)
+    incoming = uuid.uuid4().hex
+    assert client.get("/healthz", HTTP_X_REQUEST_ID=incoming)["X-Request-ID"] == incoming
+    # Not a UUID (a header injection attempt): replaced by a fresh id.
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="evil\nline")["X-Request-ID"] != "evil\nline"
+
+
+def test_money_tasks_go_to_the_money_queue_and_the_rest_to_the_default(settings):
+    settings.QUANZI_QUEUES = {"money": "m-q", "messages": "msg-q", "default": "d-q"}
+    for name in MONEY_TASKS:
+        importlib.import_module(name.rsplit(".", 1)[0])  # as a worker's autodiscovery does
+        assert name in app.tasks, f"{name} is routed as money work but no such task is registered"
+        assert route_task(name, (), {}, {}) == {"queue": "m-q"}
+    assert route_task("crm.tasks.dispatch", (), {}, {}) == {"queue": "msg-q"}
+    assert route_task("distribution.tasks.place_pending_referral_trees", (), {}, {}) is None
+
+
+def test_the_procfile_runs_one_beat_and_workers_for_every_queue():
+    lines = [line for line in (ROOT / "Procfile").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    kinds = dict(line.split(":", 1) for line in lines)
+    assert [k for k, cmd in kinds.items() if " beat " in cmd] == ["beat"]
+    consumed = set()
+    for cmd in kinds.values():
+        if " worker " in cmd:
+            queues = re.search(r'-Q "([^"]+)"', cmd).group(1)
+            consumed |= {re.sub(r"\$\{\w+:-(\w+)\}", r"\1", q) for q in queues.split(",")}
+    assert consumed == {"money", "messages", "default"}
+    assert kinds["web"].strip().startswith(".venv/bin/gunicorn -c gunicorn.conf.py")
