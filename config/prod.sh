@@ -62,4 +62,14 @@ fi
 echo ""
 echo "  Quanzi (production settings) on http://$QUANZI_BIND/   health: /healthz  /readyz"
 echo ""
+# Metrics: every process (gunicorn workers, Celery workers) writes its counters here and
+# /metrics adds them up; emptied at each start (counters restart from zero, as Prometheus expects).
+export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/prometheus}
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+export QUANZI_METRICS_TOKEN=${QUANZI_METRICS_TOKEN:-$(cat var/prod-metrics-token 2>/dev/null || true)}
+if [ -z "$QUANZI_METRICS_TOKEN" ]; then
+  QUANZI_METRICS_TOKEN=$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')
+  (umask 077; echo "$QUANZI_METRICS_TOKEN" > var/prod-metrics-token)
+fi
+echo "  metrics: curl -H \"Authorization: Bearer \$(cat var/prod-metrics-token)\" http://$QUANZI_BIND/metrics"
 exec .venv/bin/honcho start -f Procfile

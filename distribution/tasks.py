@@ -7,6 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from common.alerts import AlertKind, alert_raise
 from distribution.referral.services.placement import (
     referral_tree_place_pending,
     referral_trees_place_all_pending,
@@ -38,7 +39,8 @@ def check_referral_trees() -> bool:
     if report.ok:
         logger.info("referral tree check: %s", report.summary())
     else:
-        logger.error("referral tree check: %s\n%s", report.summary(), "\n".join(report.details))
+        alert_raise(kind=AlertKind.REFERRAL_TREE_CHECK, subject=f"referral tree check: {report.summary()}",
+                    details="\n".join(report.details))
     return report.ok
 
 
@@ -64,6 +66,7 @@ def reconcile_wallets() -> bool:
         logger.info("wallet reconciliation: %s wallets, %s records, clean",
                     report.wallets_checked, report.records_checked)
     else:
-        logger.error("wallet reconciliation found %s problems:\n%s", len(report.problems),
-                     "\n".join(report.problems[:200]))
+        alert_raise(kind=AlertKind.WALLET_RECONCILIATION,
+                    subject=f"wallet reconciliation found {len(report.problems)} problems",
+                    details="\n".join(report.problems[:200]))
     return report.ok

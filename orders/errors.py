@@ -7,6 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
+from common.metrics import PAYMENT_NOTICES_REJECTED
 from mall.errors import InsufficientStock
 
 logger = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ class PaymentNoticeRejected(DomainError):
     @classmethod
     def because(cls, code: str, message: str, **context: object) -> "PaymentNoticeRejected":
         logger.warning("payment notice rejected: %s %s", code, context)
+        PAYMENT_NOTICES_REJECTED.labels(reason=code).inc()  # refused, whatever the transaction does
         return cls(message, code=code)
 
 

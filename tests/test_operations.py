@@ -6,8 +6,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
+from prometheus_client import REGISTRY
 
 from config.celery import MONEY_TASKS, app, route_task
 
@@ -86,3 +87,67 @@ def test_the_procfile_runs_one_beat_and_workers_for_every_queue():
             consumed |= {re.sub(r"\$\{\w+:-(\w+)\}", r"\1", q) for q in queues.split(",")}
     assert consumed == {"money", "messages", "default"}
     assert kinds["web"].strip().startswith(".venv/bin/gunicorn -c gunicorn.conf.py")
+
+
+# --- /metrics ---------------------------------------------------------------------------
+
+
+def _value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+@pytest.mark.django_db
+def test_metrics_is_hidden_without_the_token_and_open_with_it(client, monkeypatch, django_user_model):
+    monkeypatch.setenv("QUANZI_METRICS_TOKEN", "s3cret-token")
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for name in ("quanzi_orders_paid_total", "quanzi_placement_pending", "quanzi_placement_lag_seconds",
+                 "django_http_requests_latency_seconds_by_view_method"):
+        assert name in body
+    staff = django_user_model.objects.create_user("13700000001", "pw-123456", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/metrics").status_code == 404  # staff, not superuser
+    staff.is_superuser = True
+    staff.save()
+    assert client.get("/metrics").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_money_counters_move_with_committed_changes_only(django_capture_on_commit_callbacks):
+    from distribution.commission.services.records import commissions_settle_due
+    from distribution.models import LedgerEntry
+    from tests.distribution.commission_world import buy, close_windows, make_world, receive, sku
+
+    world = make_world(tiers=2)
+    names = ("quanzi_orders_paid_total", "quanzi_commission_records_created_total",
+             "quanzi_commission_records_settled_total")
+    before = {name: _value(name) for name in names}
+    credits_before = _value("quanzi_ledger_postings_total", kind=LedgerEntry.Kind.COMMISSION_CREDIT)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = buy(world.buyer, [(sku("100.00", "40.00"), 1)])
+        receive(order)
+        close_windows()
+        commissions_settle_due()
+    paid, created, settled = (_value(name) - before[name] for name in names)
+    assert (paid, created, settled) == (1, 2, 2)  # one order, two tiers, both settled
+    credits = _value("quanzi_ledger_postings_total", kind=LedgerEntry.Kind.COMMISSION_CREDIT)
+    assert credits == credits_before + 2
+
+    # A payment rolled back counts nothing: the counter waits for the commit.
+    paid = _value("quanzi_orders_paid_total")
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        buy(world.buyer, [(sku("50.00", "20.00"), 1)])
+        raise RuntimeError("roll back")
+    assert _value("quanzi_orders_paid_total") == paid
+
+
+@pytest.mark.django_db
+def test_a_rejected_payment_notice_is_counted_by_reason():
+    from orders.errors import PaymentNoticeRejected
+
+    before = _value("quanzi_payment_notices_rejected_total", reason="amount_mismatch")
+    PaymentNoticeRejected.because("amount_mismatch", "x", order="Q1")
+    assert _value("quanzi_payment_notices_rejected_total", reason="amount_mismatch") == before + 1

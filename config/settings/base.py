@@ -7,6 +7,7 @@ installed.
 """
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -25,6 +26,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First: the project's templates (the admin's base_site with the alert banner) win.
+    "config.apps.ProjectConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -43,12 +46,12 @@ INSTALLED_APPS = [
     "mall",
     "orders",
     "distribution",
-    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
     # First: every log line of the request, and every Celery task it queues, carries its id.
     "django_guid.middleware.guid_middleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request latency (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -75,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.alerts.open_alerts_context",
             ],
         },
     },
@@ -228,12 +233,24 @@ LOGGING = {
                               "correlation_id": "request_id"},
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
-                             "filters": ["request_id", "task"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                    "filters": ["request_id", "task"]},
+        # Alerts (common/alerts.py): an email to ADMINS and the staff console's banner.
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+        "alert_store": {"class": "config.alerts.AlertStoreHandler", "level": "ERROR"},
+    },
     "root": {"handlers": ["console"], "level": env("QUANZI_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
-                "django_guid": {"level": "WARNING"}},
+                "django_guid": {"level": "WARNING"},
+                # Also propagates to the root's console (and to test log capture).
+                "quanzi.alerts": {"handlers": ["mail_admins", "alert_store"], "level": "ERROR"}},
 }
+# Who gets the alert emails: DJANGO_ADMINS="Ops <ops@example.com>,Finance <fin@example.com>";
+# how mail leaves: EMAIL_URL (e.g. smtp+tls://user:pass@smtp.example.com:587; default: the log).
+ADMINS = [parseaddr(address) for address in env.list("DJANGO_ADMINS", default=[])]
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))  # EMAIL_BACKEND, EMAIL_HOST, ...
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = env("DJANGO_SERVER_EMAIL", default="quanzi@localhost")
 
 PLATFORM_NAME = _("Quanzi")
 SIGNUP_REQUIRES_SMS_CODE = env.bool("QUANZI_SIGNUP_REQUIRES_SMS_CODE", default=True)

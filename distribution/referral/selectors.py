@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -111,3 +111,18 @@ def member_can_bind(*, member: Member) -> bool:
     if rules.bind_mode != BindMode.PERMANENT:
         return True
     return timezone.now() <= member.joined_at + timedelta(minutes=rules.permanent_window_minutes)
+
+
+@dataclass(frozen=True)
+class PlacementBacklog:
+    pending: int  # members who joined and are not numbered in their tree yet
+    oldest_seconds: float  # how long the oldest of them has waited (0 when none)
+
+
+def placement_backlog() -> PlacementBacklog:
+    """The placement lag (for ``/metrics``): pending members (``lft = 0``, on the partial
+    index ``member_pending_idx``) and the age of the oldest."""
+    row = (Member.objects.filter(lft=0)
+           .aggregate(n=models.Count("pk"), oldest=models.Min("joined_at")))
+    oldest = (timezone.now() - row["oldest"]).total_seconds() if row["oldest"] else 0.0
+    return PlacementBacklog(pending=row["n"], oldest_seconds=max(oldest, 0.0))

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.metrics import ORDERS_PAID, count_committed
 from common.money import to_fen
 from mall.models import User
 from orders.errors import OrderNotPayable, PaymentGatewayError, PaymentNoticeRejected
@@ -128,6 +129,8 @@ def payment_confirm(
         )
         order_transition(order=order, to=OrderState.PAID, message=transaction_id, paid_at=paid_at)
         hooks.call("order_paid", order=order, payment=payment)
+        logger.info("order %s paid: %s %s, %s fen", order.number, provider, transaction_id, amount_fen)
+        count_committed(ORDERS_PAID)
         return payment
 
 

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.alerts import AlertKind, alert_raise
 from common.errors import DomainError
 from common.fields import money_value
 from common.money import from_fen, to_fen
@@ -201,12 +202,11 @@ def _mark_anomaly(*, refund: Refund, error: str) -> None:
         kind=OrderEvent.Kind.REFUND_APPLY_FAILED,
         message=f"{refund.refund_no}: {error}",
     )
-    logger.error(
-        "refund anomaly: order %s refund %s (id %s) confirmed by the gateway but not applied: %s",
-        refund.order.number,
-        refund.refund_no,
-        refund.pk,
-        error,
+    alert_raise(
+        kind=AlertKind.REFUND_ANOMALY,
+        subject=f"refund anomaly: order {refund.order.number} refund {refund.refund_no} (id {refund.pk})"
+        " confirmed by the gateway but not applied",
+        details=error,
     )
 
 

@@ -259,3 +259,21 @@ def test_eight_concurrent_retries_apply_the_refund_once(client, hook_calls):
     assert len(hook_calls["item_refunded"]) == 1
     assert OrderEvent.objects.filter(order=refund.order, kind="refunded").count() == 1
     assert OrderEvent.objects.filter(order=refund.order, kind="refund_retried").count() == 1
+
+
+def test_an_anomaly_raises_an_alert_for_the_staff_console(client, settings, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from config.models import Alert
+
+    settings.ADMINS = [("值班", "ops@example.com")]
+    refund = pending_refund()
+    corrupt_item(refund, refunded_amount=Decimal("25.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        post_refund_notice(client, refund)
+
+    alert = Alert.objects.get()
+    assert alert.kind == "refund_anomaly"
+    assert refund.refund_no in alert.subject and refund.order.number in alert.subject
+    assert "item_refund_within_paid" in alert.details
+    assert [m.to for m in mail.outbox] == [["ops@example.com"]]

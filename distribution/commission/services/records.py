@@ -7,6 +7,7 @@ clawback with the refund. Lock order everywhere: order → items → commission 
 wallets (by id), the same as ``orders`` takes order → items.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from common.db import insert_rows
 from common.fields import money_sum
+from common.metrics import COMMISSION_RECORDS_CREATED, COMMISSION_RECORDS_SETTLED, count_committed
 from common.money import RATE_PLACES, ZERO, from_fen, to_fen
 from distribution import lock_objects
 from distribution.commission.calc import TierTerm, item_commissions
@@ -35,6 +37,7 @@ from distribution.wallet.services.wallet import wallet_credit_commissions, walle
 from orders.models import Order, OrderItem
 
 SETTLE_BATCH = 1000
+logger = logging.getLogger(__name__)
 
 
 # --- checkout: the snapshot ------------------------------------------------------------
@@ -209,7 +212,11 @@ def commission_create_for_order(*, order: Order) -> int:
                 fen = to_fen(amounts[p[1]])
                 records.append((order.pk, item_id, p[2], p[1], p[3], int(paid_fen), term.rate, p[5], fen, fen,
                                 0, CommissionRecord.State.PENDING, now))
-    return insert_rows(CommissionRecord._meta.db_table, RECORD_COLUMNS, records)
+    created = insert_rows(CommissionRecord._meta.db_table, RECORD_COLUMNS, records)
+    count_committed(COMMISSION_RECORDS_CREATED, created)
+    logger.info("order %s: %s commission records, %s fen in all", order.number, created,
+                sum(r[9] for r in records))
+    return created
 
 
 # --- refund: recompute and claw back ---------------------------------------------------
@@ -250,6 +257,8 @@ def commission_recompute_for_item(*, order_item: OrderItem, refund_amount: Decim
             fields.append("reversed_amount")
             wallet_reverse_commission(member_id=record.beneficiary_id, record_id=record.pk, amount=delta,
                                       reason=f"refund order item {order_item.pk}")
+        logger.info("order %s item %s refund: commission record #%s %s → %s (%s)", order_item.order.number,
+                    order_item.pk, record.pk, record.amount + delta, target, record.state)
         record.save(update_fields=fields)
 
 
@@ -302,6 +311,9 @@ def _settle_batch(*, ids: list[int], now: datetime) -> list[tuple[int, int, Deci
         settled = [(rid, mid, from_fen(a)) for rid, mid, a in cursor.fetchall()]  # amounts in fen
     if settled:
         wallet_credit_commissions(credits=settled)
+        count_committed(COMMISSION_RECORDS_SETTLED, len(settled))
+        logger.info("settlement batch: %s records (#%s–#%s), %s to %s wallets", len(settled), settled[0][0],
+                    settled[-1][0], sum((a for _, _, a in settled), ZERO), len({m for _, m, _ in settled}))
     return settled
 
 

@@ -15,6 +15,7 @@ Amounts are integer fen in the database (``common.fields.MoneyField``), so every
 check here is exact on PostgreSQL and SQLite alike.
 """
 
+import logging
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from common.db import insert_rows
 from common.fields import money_value
+from common.metrics import LEDGER_POSTINGS, count_committed
 from common.money import ZERO, from_fen, to_fen, to_money
 from distribution import lock_objects
 from distribution.models import LedgerEntry, Member, Wallet, Withdrawal
@@ -38,6 +40,8 @@ from mall.models import User
 ADJUST_PERMISSION = "distribution.change_wallet"
 LEDGER_CREDIT_COLUMNS = ("wallet_id", "kind", "available_delta", "held_delta", "withdrawn_delta",
                          "available_after", "commission_record_id", "reason", "created_at")
+
+logger = logging.getLogger(__name__)
 
 
 def wallet_for_member(*, member: Member | None = None, member_id: int | None = None) -> Wallet:
@@ -63,10 +67,26 @@ def _post(*, wallet_id: int, kind: str, available: Decimal = ZERO, held: Decimal
         raise InsufficientBalance()
     # The UPDATE holds the row lock until commit, so this read is our own write.
     available_after = Wallet.objects.values_list("available", flat=True).get(pk=wallet_id)
-    return LedgerEntry.objects.create(
+    entry = LedgerEntry.objects.create(
         wallet_id=wallet_id, kind=kind, available_delta=available, held_delta=held,
         withdrawn_delta=withdrawn, available_after=available_after, **refs,
     )
+    count_committed(LEDGER_POSTINGS, kind=kind)
+    logger.info("ledger %s: wallet %s available %s held %s withdrawn %s%s", kind, wallet_id, available, held,
+                withdrawn, _ref_text(refs))
+    return entry
+
+
+def _ref_text(refs: dict[str, object]) -> str:
+    """What a posting is about, for the log line (a withdrawal, a record, an operator)."""
+    parts = []
+    if refs.get("withdrawal") is not None:
+        parts.append(f"withdrawal #{refs['withdrawal'].pk}")
+    if refs.get("commission_record_id") is not None:
+        parts.append(f"commission record #{refs['commission_record_id']}")
+    if refs.get("operator") is not None:
+        parts.append(f"by staff #{refs['operator'].pk}")
+    return (", " + ", ".join(parts)) if parts else ""
 
 
 # --- commission ---------------------------------------------------------------------------
@@ -101,6 +121,7 @@ def wallet_credit_commissions(*, credits: list[tuple[int, int, Decimal]]) -> Non
             entries.append((wallet_id, LedgerEntry.Kind.COMMISSION_CREDIT, to_fen(amount), 0, 0,
                             to_fen(running), record_id, "", now))
     insert_rows(LedgerEntry._meta.db_table, LEDGER_CREDIT_COLUMNS, entries)
+    count_committed(LEDGER_POSTINGS, len(entries), kind=LedgerEntry.Kind.COMMISSION_CREDIT)
 
 
 def _add_to_available(totals: dict[int, Decimal]) -> dict[int, Decimal]:
