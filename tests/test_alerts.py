@@ -55,8 +55,8 @@ def test_a_failed_reconciliation_emails_the_admins_and_shows_a_banner_until_ackn
     page = client.get("/admin/")
     assert BANNER in page.content.decode()
 
-    response = client.post("/admin/project/alert/", {"action": "acknowledge", ACTION_CHECKBOX_NAME: [alert.pk]},
-                           follow=True)
+    response = client.post("/admin/project/alert/",
+                           {"action": "acknowledge", ACTION_CHECKBOX_NAME: [alert.pk]}, follow=True)
     assert response.status_code == 200
     alert.refresh_from_db()
     assert alert.acknowledged_by == user and alert.acknowledged_at is not None

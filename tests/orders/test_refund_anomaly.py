@@ -261,7 +261,8 @@ def test_eight_concurrent_retries_apply_the_refund_once(client, hook_calls):
     assert OrderEvent.objects.filter(order=refund.order, kind="refund_retried").count() == 1
 
 
-def test_an_anomaly_raises_an_alert_for_the_staff_console(client, settings, django_capture_on_commit_callbacks):
+def test_an_anomaly_raises_an_alert_for_the_staff_console(client, settings,
+                                                          django_capture_on_commit_callbacks):
     from django.core import mail
 
     from config.models import Alert
