@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run prod test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
+.PHONY: run prod load test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
 
 venv: $(STAMP)
 
@@ -40,6 +40,11 @@ run: $(STAMP)
 ## gunicorn, a money worker, a messages+default worker and one beat, under honcho (Procfile)
 prod: $(STAMP)
 	PORT=$(PORT) config/prod.sh
+
+## make load: the mixed locust load against the production stack on its own database and
+## port (LOAD_USERS=50 LOAD_TIME=5m); prints p50/p95/p99 per endpoint beside the floor view
+load: $(STAMP)
+	bench/load/run.sh
 
 ## make test: the whole suite (PostgreSQL when reachable; CI=true requires it)
 test: $(STAMP)
