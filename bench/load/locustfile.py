@@ -79,21 +79,22 @@ class Shopper(HttpUser):
     @task(2)
     def checkout_and_pay(self) -> None:
         response = self.client.post(
-            "/api/v1/orders/", headers={**self.auth, "Idempotency-Key": f"load:{secrets.token_urlsafe(12)}"},
-            json={"lines": [{"sku_id": random.choice(SKU_IDS), "quantity": 1}], "address_id": self.address_id},
-            name="api: checkout")
+            "/api/v1/orders/", name="api: checkout",
+            headers={**self.auth, "Idempotency-Key": f"load:{secrets.token_urlsafe(12)}"},
+            json={"lines": [{"sku_id": random.choice(SKU_IDS), "quantity": 1}], "address_id": self.address_id})
         if response.status_code != 201:
             return
         number = response.json()["number"]
-        cashier = self.client.post(f"/api/v1/orders/{number}/pay/", headers=self.auth, name="api: open cashier")
+        cashier = self.client.post(f"/api/v1/orders/{number}/pay/", headers=self.auth,
+                                   name="api: open cashier")
         if cashier.status_code != 200:
             return
         url = cashier.json()["cashier_url"]
         page = self.client.get(url, name="sandbox: cashier page")
         token = CSRF.search(page.text)
         # The shopper pays at the provider; its notice reaches /pay/notify/ from the worker.
-        self.client.post(url.rstrip("/") + "/pay/", data={"csrfmiddlewaretoken": token.group(1) if token else ""},
-                         headers={"Referer": url}, name="sandbox: pay", allow_redirects=False)
+        self.client.post(url.rstrip("/") + "/pay/", headers={"Referer": url}, name="sandbox: pay",
+                         data={"csrfmiddlewaretoken": token.group(1) if token else ""}, allow_redirects=False)
 
     @task(3)
     def orders(self) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-PASSWORD = "load-test-pw-1"  # noqa: S105 - a load-test account on a throwaway database
+PASSWORD = "load-test-pw-1"
 
 
 def main() -> int:
@@ -61,7 +61,8 @@ def main() -> int:
             if wallet.available < Decimal("1000.00"):
                 wallet_adjust(wallet_id=wallet.pk, amount=Decimal("10000.00"), operator=None,
                               reason="load test funds")
-        resellers.append({"phone": u.phone, "invite_code": member.invite_code, "payout_account_id": account.pk})
+        resellers.append({"phone": u.phone, "invite_code": member.invite_code,
+                          "payout_account_id": account.pk})
         print(f"  resellers: {i + 1}/{args.resellers}", end="\r", flush=True)
     print()
     for i in range(args.shoppers):
@@ -84,7 +85,8 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "accounts.json").write_text(json.dumps({
         "password": PASSWORD, "resellers": resellers, "shoppers": shoppers,
-        "skus": [{"sku_id": pk, "product_id": product_id, "initial_stock": stock[pk]} for pk, product_id in skus],
+        "skus": [{"sku_id": pk, "product_id": product_id, "initial_stock": stock[pk]}
+                 for pk, product_id in skus],
     }, ensure_ascii=False, indent=1))
     print(f"  {len(resellers)} resellers, {len(shoppers)} shoppers, {len(skus)} SKUs at stock {args.stock:,}")
     return 0

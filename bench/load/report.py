@@ -11,7 +11,9 @@ FLOOR = "floor: /healthz"
 
 
 def main(stats_csv: str) -> int:
-    rows = [r for r in csv.DictReader(Path(stats_csv).open()) if r["Name"] != "Aggregated"]
+    with Path(stats_csv).open() as f:
+        all_rows = list(csv.DictReader(f))
+    rows = [r for r in all_rows if r["Name"] != "Aggregated"]
     by_name = {r["Name"]: r for r in rows}
     floor = by_name.get(FLOOR)
     floor_p50 = float(floor["50%"]) if floor else float("nan")
@@ -32,7 +34,7 @@ def main(stats_csv: str) -> int:
             problems.append(f"{r['Name']}: p95 {p95:.0f} ms > {CHECKOUT_P95_MS} ms")
     if total_fail:
         problems.append(f"{total_fail} failed requests")
-    agg = next(r for r in csv.DictReader(Path(stats_csv).open()) if r["Name"] == "Aggregated")
+    agg = next(r for r in all_rows if r["Name"] == "Aggregated")
     print(f"\nall: {int(agg['Request Count'])} requests, {float(agg['Requests/s']):.1f} req/s;"
           f" targets: pages p95 <= {PAGE_P95_MS} ms, checkout p95 <= {CHECKOUT_P95_MS} ms, zero errors")
     for problem in problems:
