@@ -81,7 +81,8 @@ class Shopper(HttpUser):
         response = self.client.post(
             "/api/v1/orders/", name="api: checkout",
             headers={**self.auth, "Idempotency-Key": f"load:{secrets.token_urlsafe(12)}"},
-            json={"lines": [{"sku_id": random.choice(SKU_IDS), "quantity": 1}], "address_id": self.address_id})
+            json={"lines": [{"sku_id": random.choice(SKU_IDS), "quantity": 1}],
+                  "address_id": self.address_id})
         if response.status_code != 201:
             return
         number = response.json()["number"]
