@@ -3,6 +3,7 @@
 import importlib
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import Client
 from prometheus_client import REGISTRY
 
 from config.celery import MONEY_TASKS, app, route_task
+from tests.orders.conftest import _payment_settings, sandbox_key_dir  # noqa: F401 (sandbox keys)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def client() -> Client:
     return Client(HTTP_HOST="127.0.0.1")
+
+
+def ready(client: Client):
+    """GET /readyz from a thread of its own: the view is async (django-health-check), and a
+    browser test's Playwright may have left an event loop running on this thread; gunicorn's
+    worker threads never have one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(client.get, "/readyz").result()
 
 
 @pytest.mark.django_db
@@ -31,7 +41,7 @@ def test_healthz_answers_without_the_database(client, django_assert_num_queries)
 
 @pytest.mark.django_db
 def test_readyz_is_green_when_database_cache_and_migrations_are(client):
-    response = client.get("/readyz")
+    response = ready(client)
     assert response.status_code == 200, response.content
     body = response.json()
     assert any(name.startswith("Database") for name in body)
@@ -47,13 +57,13 @@ def test_readyz_refuses_traffic_while_a_migration_is_not_applied(client):
                        " WHERE app = 'orders') RETURNING app, name, applied")
         row = cursor.fetchone()
     try:
-        response = client.get("/readyz")
+        response = ready(client)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)", row)
     assert response.status_code == 503
     assert response.json()["MigrationsApplied(alias='default')"].endswith("1 migrations not applied")
-    assert client.get("/readyz").status_code == 200
+    assert ready(client).status_code == 200
 
 
 def test_every_response_carries_a_request_id_and_keeps_a_valid_incoming_one(client):
