@@ -89,7 +89,8 @@ def test_find_expand_and_move_at_1366(browser: Browser, live_server, screenshot)
     assert Member.objects.get(pk=world["lily"].pk).parent_id == world["xiaoyu"].pk
     page.get_by_test_id("confirm").click()
     expect(page.locator(".messagelist")).to_contain_text("已")
-    expect(page.get_by_test_id("chain-upline")).to_have_text(["总店 (138****0001) 会员", "阿杰 (138****0003) 会员"])
+    expect(page.get_by_test_id("chain-upline")).to_have_text(
+        ["总店 (138****0001) 会员", "阿杰 (138****0003) 会员"])
     screenshot(page, "tree-browser-04-moved")
 
     assert Member.objects.get(pk=world["lily"].pk).parent_id == world["ajie"].pk

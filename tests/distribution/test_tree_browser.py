@@ -43,8 +43,8 @@ def _member(phone: str, nickname: str = "", parent: Member | None = None, **fiel
 
 def _result_ids(response) -> list[int]:
     html = response.content.decode()
-    return [int(pk) for pk in re.findall(r'data-testid="result">\s*<a class="tree-name" href="[^"]*/tree/(\d+)/"',
-                                         html)]
+    pattern = r'data-testid="result">\s*<a class="tree-name" href="[^"]*/tree/(\d+)/"'
+    return [int(pk) for pk in re.findall(pattern, html)]
 
 
 # --- search --------------------------------------------------------------------------
@@ -232,7 +232,8 @@ def test_move_a_member_through_the_browser_with_a_reason(mover):
     assert done["Location"] == reverse("admin:distribution_member_tree_member", args=[member.pk])
     assert Member.objects.get(pk=member.pk).parent_id == other.pk
     history = BindingHistory.objects.get(member=member, source="staff")
-    assert (history.operator_id, history.reason, history.old_parent_id) == (mover.user.pk, "客户申诉", root.pk)
+    assert (history.operator_id, history.reason, history.old_parent_id) == (
+        mover.user.pk, "客户申诉", root.pk)
     assert_forest_exact()
 
 
@@ -243,7 +244,8 @@ def test_moving_under_own_downline_is_refused_in_chinese_and_changes_nothing(mov
     url = reverse("admin:distribution_member_tree_move", args=[member.pk])
     before = snapshot()
 
-    step = mover.post(url, {"new_upline": downline.invite_code, "reason": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    step = mover.post(url, {"new_upline": downline.invite_code, "reason": "x"},
+                      HTTP_ACCEPT_LANGUAGE="zh-hans")
     forced = mover.post(url, {"new_upline": downline.invite_code, "reason": "x", "confirmed": "1"},
                         HTTP_ACCEPT_LANGUAGE="zh-hans")
 
@@ -262,7 +264,8 @@ def test_a_move_without_a_reason_or_to_an_unknown_code_changes_nothing(mover):
     url = reverse("admin:distribution_member_tree_move", args=[member.pk])
     before = snapshot()
 
-    no_reason = mover.post(url, {"new_upline": "", "reason": "", "confirmed": "1"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    no_reason = mover.post(url, {"new_upline": "", "reason": "", "confirmed": "1"},
+                           HTTP_ACCEPT_LANGUAGE="zh-hans")
     unknown = mover.post(url, {"new_upline": "ZZZZZZZZ", "reason": "x", "confirmed": "1"},
                          HTTP_ACCEPT_LANGUAGE="zh-hans")
 
@@ -286,7 +289,8 @@ def test_make_a_member_a_root_through_the_browser(mover):
 
 def test_hand_over_a_team_through_the_browser(mover):
     root = _member("13800000001", "根")
-    departing, successor = _member("13800000002", "离职", parent=root), _member("13800000003", "接手", parent=root)
+    departing = _member("13800000002", "离职", parent=root)
+    successor = _member("13800000003", "接手", parent=root)
     direct = _member("13800000004", "下级", parent=departing)
     grand = _member("13800000005", "孙", parent=direct)
     url = reverse("admin:distribution_member_tree_handover", args=[departing.pk])
@@ -300,8 +304,9 @@ def test_hand_over_a_team_through_the_browser(mover):
 
     assert done.status_code == 302
     assert [Member.objects.get(pk=m.pk).parent_id for m in (direct, grand)] == [successor.pk, successor.pk]
-    assert set(BindingHistory.objects.filter(source="handover").values_list("member_id", "reason", "operator_id")) == {
-        (direct.pk, "离职交接", mover.user.pk), (grand.pk, "离职交接", mover.user.pk)}
+    history = BindingHistory.objects.filter(source="handover").values_list("member_id", "reason",
+                                                                           "operator_id")
+    assert set(history) == {(direct.pk, "离职交接", mover.user.pk), (grand.pk, "离职交接", mover.user.pk)}
     assert_forest_exact()
 
 
@@ -367,3 +372,21 @@ def test_the_member_list_and_change_page_link_to_the_browser(client):
 
     assert SEARCH in listing
     assert reverse("admin:distribution_member_tree_member", args=[member.pk]) in change
+
+
+def test_big_teams_show_their_precomputed_figures_and_when(viewer):
+    from django.utils import timezone
+
+    from distribution.models import TeamRollup
+
+    root = _member("13800000001", "根")
+    child = _member("13800000002", "甲", parent=root)
+    TeamRollup.objects.create(member=child, team_size=12345, team_sales=Decimal("678.90"),
+                              computed_at=timezone.now())
+
+    html = viewer.get(reverse("admin:distribution_member_tree_member", args=[root.pk]),
+                      HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "团队 12345 人" in html and "¥678.90" in html
+    assert 'data-testid="as-of"' in html
+    assert 'data-testid="member-team-size">1<' in html  # the root's own team is small: live

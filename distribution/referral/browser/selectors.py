@@ -10,7 +10,9 @@ Every read here is indexed so that it stays fast at a million members (figures i
 - the upline chain: ``member_chain``, the one ``parent_id`` walk the engine uses;
 - direct downlines: ``member_direct_downlines`` (index ``(parent_id, id)``), a page at a
   time; each one's team size and sales are one range aggregate over the index-only
-  ``member_tree_lft_idx``, for the whole page in one statement.
+  ``member_tree_lft_idx``, for the whole page in one statement, except for teams of
+  5,000 members or more: those come from ``TeamRollup`` (``models/rollup.py``, refreshed
+  every 2 minutes), because a live count of a million-member team takes ~0.1 s.
 
 Results are pages without a total count (``has_next`` from one extra row): a COUNT over
 a hub's 50,000 downlines or a one-character nickname prefix would cost more than the page.
@@ -22,18 +24,22 @@ value is a bound parameter.
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Right
+from django.utils import timezone
 
+from common.db import is_postgres
 from common.errors import DomainError
 from common.money import ZERO, from_fen
 from common.phone import PHONE_RE, normalize_phone
-from distribution.models import Member
+from distribution.models import Member, TeamRollup
+from distribution.models.rollup import TEAM_ROLLUP_MAX_AGE
 from distribution.referral.errors import BindingCycle, InviteCodeUnknown, MemberNotFound, SameUpline
-from distribution.referral.selectors import TeamFigures, member_chain, member_direct_downlines, team_figures
+from distribution.referral.selectors import member_chain, member_direct_downlines, team_figures
 from distribution.referral.services.invite_codes import invite_code_normalize
 from distribution.referral.services.members import member_find_by_code
 from mall.models import User
@@ -67,10 +73,19 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True)
+class Team:
+    """Team figures as the browser shows them: live, or precomputed ``as_of`` a time."""
+
+    size: int
+    paid_sales: Decimal
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Downline:
     member: Member
     direct_count: int
-    team: TeamFigures
+    team: Team
 
     @property
     def joined_at(self) -> datetime:
@@ -148,13 +163,15 @@ def upline_chain(*, member: Member) -> list[Member]:
     return chain
 
 
-def _teams_of(members: list[Member]) -> dict[int, TeamFigures]:
+def _live_teams(members: list[Member]) -> dict[int, Team]:
     """Team size and paid sales of each placed member, in one statement: one index-only
     range aggregate per member (the same range as ``team_figures``)."""
     placed = [m for m in members if m.is_placed]
-    figures = {m.pk: TeamFigures(size=0, paid_sales=ZERO) for m in members}
     if not placed:
-        return figures
+        return {}
+    if not is_postgres():  # the embedded SQLite: no LATERAL; small forests
+        return {m.pk: Team(size=f.size, paid_sales=f.paid_sales)
+                for m in placed for f in [team_figures(member=m)]}
     table = Member._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s)"] * len(placed))
     params = [v for m in placed for v in (m.pk, m.tree_id, m.lft, m.rght)]
@@ -164,9 +181,20 @@ def _teams_of(members: list[Member]) -> dict[int, TeamFigures]:
             f" CROSS JOIN LATERAL (SELECT count(*) AS n, COALESCE(SUM(d.own_paid_sales), 0) AS sales"
             f" FROM {table} d WHERE d.tree_id = r.tree_id AND d.lft > r.lft AND d.lft < r.rght) AS t",
             params)
-        for member_id, size, sales in cursor.fetchall():
-            figures[int(member_id)] = TeamFigures(size=int(size), paid_sales=from_fen(int(sales)))
-    return figures
+        return {int(member_id): Team(size=int(size), paid_sales=from_fen(int(sales)))
+                for member_id, size, sales in cursor.fetchall()}
+
+
+def teams_of(members: list[Member]) -> dict[int, Team]:
+    """Each member's team figures: precomputed for the biggest teams (a fresh
+    ``TeamRollup`` row, see ``models/rollup.py``), counted live for the others. A member
+    not placed yet (joined seconds ago) has no team in the figures yet: 0."""
+    fresh_after = timezone.now() - TEAM_ROLLUP_MAX_AGE
+    teams = {row.member_id: Team(size=row.team_size, paid_sales=row.team_sales, as_of=row.computed_at)
+             for row in TeamRollup.objects.filter(member_id__in=[m.pk for m in members],
+                                                  computed_at__gte=fresh_after)}
+    teams.update(_live_teams([m for m in members if m.pk not in teams]))
+    return {m.pk: teams.get(m.pk, Team(size=0, paid_sales=ZERO)) for m in members}
 
 
 def downlines_page(*, member: Member, number: int = 1, size: int = DOWNLINE_PAGE_SIZE) -> Page[Downline]:
@@ -177,15 +205,15 @@ def downlines_page(*, member: Member, number: int = 1, size: int = DOWNLINE_PAGE
     children = (member_direct_downlines(member=member).select_related("level")
                 .annotate(direct_count=Subquery(direct)))
     page = page_of(children, number=number, size=size)
-    teams = _teams_of(page.rows)
+    teams = teams_of(page.rows)
     rows = [Downline(member=child, direct_count=child.direct_count or 0, team=teams[child.pk])
             for child in page.rows]
     return Page(rows=rows, number=page.number, has_next=page.has_next)
 
 
-def member_summary(*, member: Member) -> tuple[TeamFigures, int]:
+def member_summary(*, member: Member) -> tuple[Team, int]:
     """The member's own team figures and how many direct downlines they have."""
-    return team_figures(member=member), Member.objects.filter(parent_id=member.pk).count()
+    return teams_of([member])[member.pk], Member.objects.filter(parent_id=member.pk).count()
 
 
 def member_by_code_or_phone(text: str) -> Member:
