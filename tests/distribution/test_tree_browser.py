@@ -390,3 +390,19 @@ def test_big_teams_show_their_precomputed_figures_and_when(viewer):
     assert "团队 12345 人" in html and "¥678.90" in html
     assert 'data-testid="as-of"' in html
     assert 'data-testid="member-team-size">1<' in html  # the root's own team is small: live
+
+
+def test_handing_over_without_downlines_is_refused_before_the_confirm_page(mover):
+    root = _member("13800000001", "根")
+    lonely = _member("13800000002", "无下级", parent=root)
+    other = _member("13800000003", "接手", parent=root)
+    before = snapshot()
+
+    response = mover.post(reverse("admin:distribution_member_tree_handover", args=[lonely.pk]),
+                          {"to": other.invite_code, "scope": "direct", "reason": "x"},
+                          HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    html = response.content.decode()
+    assert 'data-testid="confirm-summary"' not in html
+    assert "该会员没有可交接的下级" in html
+    assert snapshot() == before

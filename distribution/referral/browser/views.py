@@ -29,7 +29,7 @@ from distribution.admin_common import member_label
 from distribution.models import Member
 from distribution.referral.browser import selectors
 from distribution.referral.browser.forms import BrowserHandoverForm, BrowserMoveForm, SearchForm
-from distribution.referral.errors import SameUpline
+from distribution.referral.errors import NothingToHandOver, SameUpline
 from distribution.referral.services.moves import member_handover, member_move
 
 VIEW_PERMISSION = "distribution.view_member"
@@ -161,6 +161,8 @@ def handover_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) 
 
     def describe(data: dict) -> tuple[str, Callable[[], str]]:
         to = selectors.member_by_code_or_phone(data["to"])
+        if not Member.objects.filter(parent_id=member.pk).exists():
+            raise NothingToHandOver()
         refusal = selectors.move_refusal(member=member, new_parent=to)
         if refusal is not None and not isinstance(refusal, SameUpline):
             raise refusal
