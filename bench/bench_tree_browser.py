@@ -1,6 +1,6 @@
 """Staff referral-tree browser benchmark (issue 12): every view of the browser, end to end
 through Django (middleware, session, permission check, template), on the bench forest.
-Also the refresh of the precomputed figures of big teams (``TeamRollup``, every 2 minutes
+Also the refresh of the precomputed figures of big teams (``TeamRollup``, every 5 minutes
 in production), which the member pages read for teams of 5,000 members or more.
 
     python bench/run.py tree_browser [--members 1000000] [--runs 40]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from common.fields import MoneyField
 
 TEAM_ROLLUP_MIN_SIZE = 5_000
-TEAM_ROLLUP_MAX_AGE = timedelta(minutes=10)
+TEAM_ROLLUP_MAX_AGE = timedelta(minutes=15)
 
 
 class TeamRollup(models.Model):

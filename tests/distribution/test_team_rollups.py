@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from distribution.models import TeamRollup
+from distribution.models.rollup import TEAM_ROLLUP_MAX_AGE
 from distribution.referral.browser.selectors import teams_of
 from distribution.referral.selectors import team_figures
 from distribution.referral.services.moves import member_move
@@ -67,7 +68,7 @@ def test_teams_of_reads_a_fresh_rollup_and_ignores_an_old_one():
     now = timezone.now()
     TeamRollup.objects.create(member=root, team_size=999, team_sales=Decimal("9.99"), computed_at=now)
     TeamRollup.objects.create(member=a, team_size=888, team_sales=Decimal("8.88"),
-                              computed_at=now - timedelta(minutes=11))
+                              computed_at=now - TEAM_ROLLUP_MAX_AGE - timedelta(seconds=1))
 
     teams = teams_of([root, a, b])
 

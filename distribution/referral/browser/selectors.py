@@ -12,7 +12,7 @@ Every read here is indexed so that it stays fast at a million members (figures i
   time; each one's team size and sales are one range aggregate over the index-only
   ``member_tree_lft_idx``, for the whole page in one statement, except for teams of
   5,000 members or more: those come from ``TeamRollup`` (``models/rollup.py``, refreshed
-  every 2 minutes), because a live count of a million-member team takes ~0.1 s.
+  every 5 minutes), because a live count of a million-member team takes ~0.1 s.
 
 Results are pages without a total count (``has_next`` from one extra row): a COUNT over
 a hub's 50,000 downlines or a one-character nickname prefix would cost more than the page.
