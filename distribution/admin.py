@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import action_form_page
 from common.errors import DomainError
 from common.money import format_cny
-from common.phone import PHONE_RE, normalize_phone
 from distribution.models import BindingHistory, LevelChange, Member, ReferralSettings
 from distribution.referral import selectors as referral_selectors
-from distribution.referral.errors import InviteCodeUnknown, MemberNotFound
-from distribution.referral.services.members import member_find_by_code, member_regenerate_invite_code
+from distribution.referral.browser.selectors import member_by_code_or_phone
+from distribution.referral.browser.views import browser_urls
+from distribution.referral.services.members import member_regenerate_invite_code
 from distribution.referral.services.moves import HANDOVER_SCOPES, member_handover, member_move
 from distribution.reseller import selectors as reseller_selectors
 from distribution.reseller.admin import ReasonForm, SetLevelForm
@@ -48,20 +48,6 @@ class HandoverForm(forms.Form):
         ("team", _("the whole team, every member directly under the new upline")),
     ])
     reason = forms.CharField(label=_("reason"), max_length=200)
-
-
-def _member_by_code(code: str) -> Member:
-    """A member by invite code, or by the mobile number they signed up with."""
-    phone = normalize_phone(code)
-    if PHONE_RE.match(phone):
-        member = Member.objects.select_related("user").filter(user__phone=phone).first()
-        if member is None:
-            raise MemberNotFound()
-        return member
-    member = member_find_by_code(invite_code=code)
-    if member is None:
-        raise InviteCodeUnknown()
-    return member
 
 
 class LevelChangeInline(admin.TabularInline):
@@ -125,9 +111,18 @@ class MemberAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("staff tools"))
     def tools_display(self, obj: Member) -> str:
-        return format_html('<a class="button" href="{}">{}</a>&nbsp;<a class="button" href="{}">{}</a>',
+        return format_html('<a class="button" href="{}">{}</a>&nbsp;<a class="button" href="{}">{}</a>'
+                           '&nbsp;<a class="button" href="{}">{}</a>',
+                           reverse("admin:distribution_member_tree_member", args=[obj.pk]),
+                           _("Referral tree"),
                            reverse("admin:distribution_member_move", args=[obj.pk]), _("Move"),
                            reverse("admin:distribution_member_handover", args=[obj.pk]), _("Hand over"))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # The list's "Referral tree" button (admin/distribution/member/change_list.html).
+        extra_context = {**(extra_context or {}),
+                         "tree_browser_url": reverse("admin:distribution_member_tree")}
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("Regenerate invite codes of the selected members"), permissions=["change"])
     def regenerate_invite_codes(self, request: HttpRequest, queryset) -> None:
@@ -165,7 +160,7 @@ class MemberAdmin(admin.ModelAdmin):
             path("<int:pk>/handover/", self.admin_site.admin_view(self.handover_view),
                  name="distribution_member_handover"),
         ]
-        return urls + super().get_urls()
+        return browser_urls(self) + urls + super().get_urls()
 
     def _tool(self, request: HttpRequest, pk: int, form_class, title, run) -> HttpResponse:
         member = get_object_or_404(Member.objects.select_related("user"), pk=pk)
@@ -187,7 +182,7 @@ class MemberAdmin(admin.ModelAdmin):
     def move_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         def run(member: Member, data: dict) -> str:
             code = data["new_upline_code"].strip()
-            new_parent = _member_by_code(code) if code else None
+            new_parent = member_by_code_or_phone(code) if code else None
             member_move(member=member, new_parent=new_parent, operator=request.user, reason=data["reason"])
             return str(_("The member was moved."))
 
@@ -196,7 +191,7 @@ class MemberAdmin(admin.ModelAdmin):
     def handover_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         def run(member: Member, data: dict) -> str:
             assert data["scope"] in HANDOVER_SCOPES
-            count = member_handover(departing=member, to=_member_by_code(data["to_code"]),
+            count = member_handover(departing=member, to=member_by_code_or_phone(data["to_code"]),
                                     scope=data["scope"], operator=request.user, reason=data["reason"])
             return str(_("%(count)s members were handed over.") % {"count": count})
 

@@ -70,3 +70,15 @@ def reconcile_wallets() -> bool:
                     subject=f"wallet reconciliation found {len(report.problems)} problems",
                     details="\n".join(report.problems[:200]))
     return report.ok
+
+
+@shared_task(ignore_result=True)
+def refresh_team_rollups() -> int:
+    """Beat sweep: the precomputed figures of the biggest teams, for the staff tree browser
+    (one ordered pass per big tree; safe to run twice at once)."""
+    from distribution.referral.services.team_rollups import team_rollups_refresh
+
+    result = team_rollups_refresh()
+    logger.info("team rollups: %s rows from %s members in %s trees", result.rows, result.members_scanned,
+                result.trees)
+    return result.rows

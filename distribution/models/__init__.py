@@ -23,6 +23,7 @@ from distribution.models.reseller import (
     ResellerProgram,
     ResellerStatusChange,
 )
+from distribution.models.rollup import TeamRollup
 from distribution.models.settings import BindMode, ReferralSettings
 from distribution.models.wallet import LedgerEntry, PayoutAccount, Wallet, Withdrawal
 
@@ -52,6 +53,7 @@ __all__ = [
     "ResellerProgram",
     "ResellerStatusChange",
     "RuleChange",
+    "TeamRollup",
     "TreeWriteRefused",
     "Wallet",
     "Withdrawal",
