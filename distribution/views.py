@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.db_routing import replica_reads
 from common.errors import DomainError
 from common.http import client_ip
 from distribution.models import BindSource, Member, ResellerProgram
@@ -244,11 +245,12 @@ def bind(request: HttpRequest) -> HttpResponse:
 @require_GET
 def team(request: HttpRequest) -> HttpResponse:
     member = _my_member(request)
-    page = Paginator(referral_selectors.member_direct_downlines(member=member), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    summary = reseller_selectors.team_summary(member=member)
-    return render(request, "distribution/team.html",
-                  {"member": member, "page": page, "summary": summary, "tab": "me"})
+    with replica_reads():  # figures only: may read the replica (common/db_routing.py)
+        page = Paginator(referral_selectors.member_direct_downlines(member=member), PAGE_SIZE).get_page(
+            request.GET.get("page"))
+        summary = reseller_selectors.team_summary(member=member)
+        return render(request, "distribution/team.html",
+                      {"member": member, "page": page, "summary": summary, "tab": "me"})
 
 
 @login_required

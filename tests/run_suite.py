@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/quanzi"
 REDIS_URL = "redis://127.0.0.1:6379"
+REPLICA_PORT = 5433
 BANNER = "=" * 78
 
 
@@ -87,6 +88,11 @@ def main() -> int:
         print(f"{BANNER}\nWARNING: PostgreSQL is not reachable: running on SQLite.\n"
               "PostgreSQL-only tests (concurrency, advisory locks, invariants I1-I7 under load)\n"
               f"will be SKIPPED. Start PostgreSQL and run `make test` again for the full suite.\n{BANNER}")
+    if on_pg and reachable("127.0.0.1", REPLICA_PORT):  # .ci/replica.sh: a streaming replica
+        env.setdefault("DATABASE_REPLICA_URL", db_url.replace(":5432/", f":{REPLICA_PORT}/"))
+    elif on_pg:
+        print(f"{BANNER}\nNo streaming replica on 127.0.0.1:{REPLICA_PORT}: the replica router tests"
+              f" will be\nSKIPPED (.ci/replica.sh starts one; CI does).\n{BANNER}")
     if redis_ok:
         env.setdefault("CACHE_URL", f"{REDIS_URL}/1")
         env.setdefault("QUANZI_TEST_REDIS_URL", f"{REDIS_URL}/2")

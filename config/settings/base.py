@@ -98,6 +98,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# A streaming read replica (optional): figures-only pages read from it (common/db_routing.py);
+# money decisions always use the primary. QUANZI_READ_REPLICA=false keeps every read on the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # Tests: the replica serves the primary's test database (physical replication copies it).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+QUANZI_READ_REPLICA = env.bool("QUANZI_READ_REPLICA", default=True)
+DATABASE_ROUTERS = ["common.db_routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "mall.User"

@@ -8,6 +8,8 @@ from .base import BASE_DIR, CACHES, DATABASES, env
 TEST_RUN_ID = env("QUANZI_TEST_RUN_ID", default="local")
 DATABASES["default"].setdefault("TEST", {})["NAME"] = (
     None if DATABASES["default"]["ENGINE"].endswith("sqlite3") else f"test_quanzi_{TEST_RUN_ID}")
+# The replica router tests switch it on (tests/test_replica.py); other tests read the primary.
+QUANZI_READ_REPLICA = False
 CACHES["default"]["KEY_PREFIX"] = f"quanzi-test-{TEST_RUN_ID}"
 
 DEBUG = False

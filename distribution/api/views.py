@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import UNAUTHENTICATED, error_response, validated, validation_error_response
+from common.db_routing import replica_reads
 from common.http import client_ip
 from distribution.api import serializers as s
 from distribution.models import BindSource, Member
@@ -155,7 +156,9 @@ class TeamView(APIView):
     @extend_schema(tags=[TEAM], summary="My team: size, tier-1 and tier-2 counts, team sales",
                    responses={200: s.TeamSummarySerializer, 401: UNAUTHENTICATED})
     def get(self, request: Request) -> Response:
-        return Response(s.TeamSummarySerializer(reseller_selectors.team_summary(member=_me(request))).data)
+        member = _me(request)
+        with replica_reads():  # figures only: may read the replica (common/db_routing.py)
+            return Response(s.TeamSummarySerializer(reseller_selectors.team_summary(member=member)).data)
 
 
 class DownlinesView(ListAPIView):
@@ -168,10 +171,13 @@ class DownlinesView(ListAPIView):
     @extend_schema(tags=[TEAM], summary="My direct downlines, in join order (phones masked)",
                    responses={200: s.DownlineSerializer, 401: UNAUTHENTICATED, 404: PAGE_NOT_FOUND})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+        self.member = _me(request)  # who is asking: from the primary
+        with replica_reads():  # the page of downlines: may read the replica
+            return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Member]:
-        return referral_selectors.member_direct_downlines(member=_me(self.request))
+        member = getattr(self, "member", None) or _me(self.request)
+        return referral_selectors.member_direct_downlines(member=member)
 
 
 class LevelsView(APIView):

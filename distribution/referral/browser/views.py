@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.db_routing import replica_view
 from common.errors import DomainError
 from distribution.admin_common import member_label
 from distribution.models import Member
@@ -74,6 +75,7 @@ def _member(pk: int) -> Member:
     return get_object_or_404(Member.objects.select_related("user", "level"), pk=pk)
 
 
+@replica_view  # figures only: may read the replica (common/db_routing.py)
 def search_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     form = SearchForm(request.GET or None)
@@ -87,6 +89,7 @@ def search_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResp
         query=request.GET.copy()))
 
 
+@replica_view
 def member_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     member = _member(pk)
@@ -97,6 +100,7 @@ def member_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) ->
         page=selectors.downlines_page(member=member), search_form=SearchForm()))
 
 
+@replica_view
 def children_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
     """A fragment: one page of ``pk``'s direct downlines as list items (and "more")."""
     _require(request, VIEW_PERMISSION)
