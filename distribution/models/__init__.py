@@ -13,6 +13,15 @@ from distribution.models.commission import (
     RuleChange,
     WithdrawalChannel,
 )
+from distribution.models.funnel import (
+    ConversionKind,
+    ShareChannel,
+    ShareConversion,
+    ShareDaily,
+    ShareLink,
+    ShareTouch,
+    ShareVisit,
+)
 from distribution.models.member import BindSource, Member, ResellerLevel, TreeWriteRefused
 from distribution.models.reseller import (
     ApplicationState,
@@ -37,6 +46,7 @@ __all__ = [
     "CommissionRecord",
     "CommissionRules",
     "CommissionState",
+    "ConversionKind",
     "JoinMode",
     "LedgerEntry",
     "LevelChange",
@@ -52,6 +62,12 @@ __all__ = [
     "ResellerProgram",
     "ResellerStatusChange",
     "RuleChange",
+    "ShareChannel",
+    "ShareConversion",
+    "ShareDaily",
+    "ShareLink",
+    "ShareTouch",
+    "ShareVisit",
     "TreeWriteRefused",
     "Wallet",
     "Withdrawal",
