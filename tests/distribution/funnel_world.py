@@ -9,6 +9,7 @@ from django.urls import reverse
 from distribution.funnel.rollup import funnel_rollup
 from mall.models import User
 from mall.sms import backends as sms_backends
+from orders.models import Address
 from tests.distribution.commission_world import World, make_world
 from tests.mall.factories import ShopFactory, SKUFactory
 from tests.orders.factories import pay, place_order
@@ -34,7 +35,8 @@ def sign_up_through_session(client: Client, phone: str, invite_code: str) -> Use
 
 def buy(user: User, price: str = "100.00", quantity: int = 1):
     sku = SKUFactory(price=Decimal(price), cost_price=Decimal("40.00"), stock=50)
-    return pay(place_order(user=user, lines=[(sku, quantity)]))
+    address = Address.objects.filter(user=user).first()
+    return pay(place_order(user=user, lines=[(sku, quantity)], address=address))
 
 
 def rolled_up(days: int = 2) -> int:
