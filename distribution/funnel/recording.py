@@ -48,11 +48,15 @@ logger = logging.getLogger(__name__)
 SESSION_VISITOR = "share_vid"
 SESSION_LINK = "share_link_id"
 LINK_CACHE_SECONDS = 24 * 3600
+LINK_MEMO_SIZE = 10_000
+_LINK_IDS: dict[str, int] = {}
 SIGNUP_WINDOW = timedelta(minutes=30)  # a sign-in this soon after joining is the sign-up's
 ATTRIBUTION_WINDOW = timedelta(days=30)  # an order credits the last link touched this recently
 # The table name comes from the model; every value is a bound parameter.
 _VISIT_TABLE = ShareVisit._meta.db_table
 _VISIT_SQL = f"INSERT INTO {_VISIT_TABLE} (day, link_id, visitor) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"  # noqa: S608
+# PostgreSQL in autocommit: one round trip, and the commit does not wait for the WAL flush.
+_VISIT_SQL_ASYNC = f"BEGIN; SET LOCAL synchronous_commit TO OFF; {_VISIT_SQL}; COMMIT"
 
 
 def _channel(value: object) -> str:
@@ -60,17 +64,31 @@ def _channel(value: object) -> str:
 
 
 def share_link_id(*, reseller_id: int, channel: str, product_id: int | None) -> int | None:
-    """The id of (reseller, channel, product) — created on first use, then cached; ``None``
-    for a product that does not exist."""
+    """The id of (reseller, channel, product) — created on first use, then cached (in the
+    process, then the shared cache: a link row never changes, so neither can be stale);
+    ``None`` for a product that does not exist."""
     key = f"distribution:share-link:{reseller_id}:{channel}:{product_id or 0}"
+    link_id = _LINK_IDS.get(key)
+    if link_id is not None:
+        return link_id
     link_id = cache.get(key)
     if link_id is None:
         if product_id is not None and not Product.objects.filter(pk=product_id).exists():
             return None
         link_id = ShareLink.objects.get_or_create(reseller_id=reseller_id, channel=channel,
                                                   product_id=product_id)[0].pk
+        if connection.in_atomic_block:  # not committed yet: a rollback would leave a dead id
+            return link_id
         cache.set(key, link_id, LINK_CACHE_SECONDS)
+    if len(_LINK_IDS) >= LINK_MEMO_SIZE:
+        _LINK_IDS.clear()
+    _LINK_IDS[key] = link_id
     return link_id
+
+
+def forget_link_ids() -> None:
+    """Empty the process's memo of link ids (tests: a new database reuses ids)."""
+    _LINK_IDS.clear()
 
 
 def _visitor(request: HttpRequest) -> int:
@@ -82,10 +100,15 @@ def _visitor(request: HttpRequest) -> int:
 
 
 def _insert_visit(link_id: int, visitor: int) -> None:
+    """One statement. Inside a caller's transaction (or on SQLite) a plain savepointed
+    INSERT, so a failure never breaks the caller's transaction."""
+    params = [timezone.localdate(), link_id, visitor]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(_VISIT_SQL_ASYNC, params)
+        return
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(_VISIT_SQL, [timezone.localdate(), link_id, visitor])
+        cursor.execute(_VISIT_SQL, params)
 
 
 def _touch(*, user_id: int, link_id: int) -> None:

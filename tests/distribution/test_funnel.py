@@ -234,3 +234,20 @@ def test_the_funnel_page_reads_a_bounded_number_of_queries_whatever_the_links(cl
     assert page.content.decode().count('data-testid="funnel-link"') == 30
     assert len(page_queries) <= 8, [q["sql"] for q in page_queries]
     assert len(api_queries) <= 8, [q["sql"] for q in api_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_visit_is_committed_in_one_statement(client):
+    """The production path (autocommit): one multi-statement round trip on PostgreSQL that
+    commits the visit without waiting for the WAL flush, and leaves the connection as it was."""
+    world = reseller_world()
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/s/{world.seller.invite_code}")
+
+    visit_sql = [q["sql"] for q in queries if "sharevisit" in q["sql"]]
+    assert len(visit_sql) == 1
+    if connection.vendor == "postgresql":
+        assert visit_sql[0].startswith("BEGIN; SET LOCAL synchronous_commit TO OFF;")
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert ShareVisit.objects.count() == 1
