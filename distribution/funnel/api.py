@@ -7,6 +7,7 @@ masked (``138****1234``): a full number of anyone else never leaves the server.
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -21,9 +22,10 @@ from common.api import UNAUTHENTICATED, error_response
 from common.errors import PermissionDenied
 from distribution.earnings.selectors import earnings_member, has_earnings
 from distribution.funnel import selectors
-from distribution.models import Member, ShareChannel
+from distribution.models import Member
 
 FUNNEL = "share funnel"
+FUNNEL_PAGE_SIZE = 20
 NOT_RESELLER = error_response("Only resellers have a funnel and customers (`permission_denied`).")
 
 
@@ -44,22 +46,25 @@ class ProductBriefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class FunnelLinkSerializer(FunnelFiguresSerializer):
-    link_id = serializers.IntegerField(source="link.pk")
-    channel = serializers.ChoiceField(choices=ShareChannel.choices, source="link.channel")
+class FunnelRowSerializer(FunnelFiguresSerializer):
+    link_id = serializers.SerializerMethodField(help_text="By link: the link's id; by product: null.")
+    channel = serializers.CharField(allow_blank=True,
+                                    help_text="By link: `link`, `qr` or `poster`; by product: empty.")
     product = ProductBriefSerializer(allow_null=True, help_text="null: my shop.")
 
-
-class FunnelProductSerializer(FunnelFiguresSerializer):
-    product = ProductBriefSerializer(allow_null=True, help_text="null: my shop.")
+    def get_link_id(self, row: selectors.FunnelRow) -> int | None:
+        return row.key if row.channel else None
 
 
 class FunnelSerializer(serializers.Serializer):
     days = serializers.IntegerField()
     since = serializers.DateField()
+    by = serializers.CharField()
     totals = FunnelFiguresSerializer()
-    links = FunnelLinkSerializer(many=True)
-    products = FunnelProductSerializer(many=True)
+    count = serializers.IntegerField(help_text="How many links or products in all.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = FunnelRowSerializer(many=True, help_text="20 a page, busiest first.")
 
 
 class FunnelDaySerializer(FunnelFiguresSerializer):
@@ -99,13 +104,21 @@ class FunnelView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=[FUNNEL], summary="What my share links brought, per link and per product",
-                   parameters=[OpenApiParameter("days", OpenApiTypes.INT, description="7 (default) or 30")],
-                   responses={200: FunnelSerializer, 400: error_response("`funnel_period_invalid`."),
-                              401: UNAUTHENTICATED, 403: NOT_RESELLER})
+                   parameters=[OpenApiParameter("days", OpenApiTypes.INT, description="7 (default) or 30"),
+                               OpenApiParameter("by", str, enum=list(selectors.GROUPINGS)),
+                               OpenApiParameter("page", OpenApiTypes.INT)],
+                   responses={200: FunnelSerializer, 401: UNAUTHENTICATED, 403: NOT_RESELLER,
+                              400: error_response("`funnel_period_invalid`, `funnel_grouping_invalid`.")})
     def get(self, request: Request) -> Response:
         member = _reseller(request)
-        days = selectors.funnel_period(request.query_params.get("days"))
-        return Response(FunnelSerializer(selectors.reseller_funnel(member=member, days=days)).data)
+        params = request.query_params
+        result = selectors.reseller_funnel(member=member, days=selectors.funnel_period(params.get("days")),
+                                           by=selectors.funnel_grouping(params.get("by")))
+        page = Paginator(result.rows, FUNNEL_PAGE_SIZE).get_page(params.get("page"))
+        return Response(FunnelSerializer({
+            "days": result.days, "since": result.since, "by": result.by, "totals": result.totals,
+            "count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+            "results": selectors.funnel_page_load(list(page.object_list))}).data)
 
 
 class FunnelLinkView(APIView):

@@ -28,3 +28,8 @@ class DormantDaysInvalid(DomainError):
 class TeamFilterInvalid(DomainError):
     code = "team_filter_invalid"
     default_message = _("Search by nickname or the last 4 digits of the phone; choose tier 1 or tier 2.")
+
+
+class FunnelGroupingInvalid(DomainError):
+    code = "funnel_grouping_invalid"
+    default_message = _("Group the figures by link or by product.")

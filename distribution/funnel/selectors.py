@@ -18,6 +18,7 @@ from common.money import ZERO
 from distribution.funnel.errors import (
     CustomerFilterInvalid,
     DormantDaysInvalid,
+    FunnelGroupingInvalid,
     FunnelPeriodInvalid,
     ShareLinkNotFound,
 )
@@ -25,6 +26,7 @@ from distribution.models import Member, OrderAttribution, ShareDaily, ShareLink
 from orders.models import OrderState
 
 PERIODS = (7, 30)
+GROUPINGS = ("link", "product")
 NEW_CUSTOMER_DAYS = 7
 DEFAULT_DORMANT_DAYS = 30
 
@@ -36,7 +38,10 @@ class FunnelRow:
     orders: int = 0
     amount: Decimal = ZERO
     commission: Decimal = ZERO
-    link: ShareLink | None = None
+    key: int | None = None  # the link's id (by link) or the product's id (by product; None: the shop)
+    channel: str = ""  # by link
+    product_id: int | None = None
+    link: ShareLink | None = None  # loaded for the rows of the page shown only
     product: object | None = None  # mall.Product, or None for the shop
 
     def add(self, other: "FunnelRow") -> None:
@@ -51,9 +56,9 @@ class FunnelRow:
 class Funnel:
     days: int
     since: date
+    by: str
     totals: FunnelRow = field(default_factory=FunnelRow)
-    links: list[FunnelRow] = field(default_factory=list)
-    products: list[FunnelRow] = field(default_factory=list)
+    rows: list[FunnelRow] = field(default_factory=list)  # every link or product, busiest first
 
 
 def funnel_period(raw: object) -> int:
@@ -69,38 +74,63 @@ def funnel_period(raw: object) -> int:
     return days
 
 
+def funnel_grouping(raw: object) -> str:
+    if raw in (None, ""):
+        return GROUPINGS[0]
+    if raw not in GROUPINGS:
+        raise FunnelGroupingInvalid()
+    return str(raw)
+
+
 def _sums() -> dict:
     return {"visitors": Sum("visitors"), "signups": Sum("signups"), "orders": Sum("orders"),
             "amount": money_sum("amount"), "commission": money_sum("commission")}
 
 
-def _row(values: dict, **extra: object) -> FunnelRow:
-    return FunnelRow(visitors=values["visitors"] or 0, signups=values["signups"] or 0,
-                     orders=values["orders"] or 0, amount=values["amount"], commission=values["commission"],
-                     **extra)
-
-
 def _sort_key(row: FunnelRow) -> tuple:
-    return (-row.amount, -row.orders, -row.visitors, row.link.pk if row.link else 0)
+    return (-row.amount, -row.orders, -row.signups, -row.visitors, row.key or 0)
 
 
-def reseller_funnel(*, member: Member, days: int) -> Funnel:
-    """Per link and per product (the shop is the product ``None``), over the last ``days``
-    days including today, busiest first."""
+def reseller_funnel(*, member: Member, days: int, by: str = "link") -> Funnel:
+    """Per link or per product (the shop is the product ``None``), over the last ``days``
+    days including today, busiest first: one aggregate over the roll-up (index on link,
+    day), whatever the number of visits. Rows carry ids only; ``funnel_page_load`` loads
+    the links or products of the page shown."""
     since = timezone.localdate() - timedelta(days=days - 1)
-    per_link = {row["link_id"]: row for row in ShareDaily.objects.filter(
-        link__reseller_id=member.pk, day__gte=since).values("link_id").annotate(**_sums())}
-    links = ShareLink.objects.filter(pk__in=list(per_link)).select_related("product")
-    funnel = Funnel(days=days, since=since)
-    products: dict[int | None, FunnelRow] = {}
-    for link in links:
-        row = _row(per_link[link.pk], link=link, product=link.product)
-        funnel.links.append(row)
+    funnel = Funnel(days=days, since=since, by=by)
+    per_link = (ShareDaily.objects.filter(link__reseller_id=member.pk, day__gte=since)
+                .values("link_id", "link__channel", "link__product_id").annotate(**_sums()).order_by())
+    grouped: dict[int | None, FunnelRow] = {}
+    for values in per_link:
+        row = FunnelRow(visitors=values["visitors"] or 0, signups=values["signups"] or 0,
+                        orders=values["orders"] or 0, amount=values["amount"],
+                        commission=values["commission"],
+                        key=values["link_id"], channel=values["link__channel"],
+                        product_id=values["link__product_id"])
         funnel.totals.add(row)
-        products.setdefault(link.product_id, FunnelRow(product=link.product)).add(row)
-    funnel.links.sort(key=_sort_key)
-    funnel.products = sorted(products.values(), key=_sort_key)
+        if by == "link":
+            grouped[row.key] = row
+        else:
+            empty = FunnelRow(key=row.product_id, product_id=row.product_id)
+            grouped.setdefault(row.product_id, empty).add(row)
+    funnel.rows = sorted(grouped.values(), key=_sort_key)
     return funnel
+
+
+def funnel_page_load(rows: list[FunnelRow]) -> list[FunnelRow]:
+    """Attach the links (with products) or the products of ``rows``: one query."""
+    from mall.models import Product
+
+    if rows and rows[0].channel:
+        links = ShareLink.objects.select_related("product").in_bulk([row.key for row in rows])
+        for row in rows:
+            row.link = links.get(row.key)
+            row.product = row.link.product if row.link else None
+    else:
+        products = Product.objects.in_bulk([row.product_id for row in rows if row.product_id])
+        for row in rows:
+            row.product = products.get(row.product_id)
+    return rows
 
 
 def share_link_get(*, member: Member, link_id: int) -> ShareLink:

@@ -19,17 +19,24 @@ from distribution.models import Member
 PAGE_SIZE = 20
 
 
+def _option(request: HttpRequest, parse: object, raw: object, default: object) -> object:
+    try:
+        return parse(raw)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return default
+
+
 @require_GET
 @earnings_page
 def funnel(request: HttpRequest, member: Member) -> HttpResponse:
-    try:
-        days = selectors.funnel_period(request.GET.get("days"))
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-        days = selectors.PERIODS[0]
+    days = _option(request, selectors.funnel_period, request.GET.get("days"), selectors.PERIODS[0])
+    by = _option(request, selectors.funnel_grouping, request.GET.get("by"), selectors.GROUPINGS[0])
+    result = selectors.reseller_funnel(member=member, days=days, by=by)
+    page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.funnel_page_load(page.object_list)
     return render(request, "distribution/funnel.html", {
-        "member": member, "funnel": selectors.reseller_funnel(member=member, days=days),
-        "periods": selectors.PERIODS, "tab": "me"})
+        "member": member, "funnel": result, "page": page, "periods": selectors.PERIODS, "tab": "me"})
 
 
 @require_GET

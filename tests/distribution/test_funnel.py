@@ -52,10 +52,13 @@ def test_visit_sign_up_and_paid_order_are_credited_to_the_link_with_amount_and_c
     totals = funnel.totals
     assert (totals.visitors, totals.signups, totals.orders, totals.amount, totals.commission) == (
         1, 1, 1, Decimal("200.00"), Decimal("20.00"))
-    assert [(row.link.pk, row.visitors, row.orders) for row in funnel.links] == [(link.pk, 1, 1)]
-    assert [(row.product, row.amount) for row in funnel.products] == [(None, Decimal("200.00"))]
+    assert [(row.key, row.channel, row.visitors, row.orders) for row in funnel.rows] == [
+        (link.pk, "link", 1, 1)]
+    by_product = reseller_funnel(member=world.seller, days=7, by="product")
+    assert [(row.product_id, row.amount, row.commission) for row in by_product.rows] == [
+        (None, Decimal("200.00"), Decimal("20.00"))]
     # the upline (tier 2) earns on it too, but the link is the seller's: nothing in mid's funnel
-    assert reseller_funnel(member=world.mid, days=7).links == []
+    assert reseller_funnel(member=world.mid, days=7).rows == []
 
 
 def test_qr_and_poster_scans_and_product_pages_with_ref_are_separate_links(client):
@@ -171,8 +174,9 @@ def test_funnel_page_and_api_show_my_links(client):
     data = client.get("/api/v1/distribution/funnel/?days=30").json()
 
     assert 'data-testid="funnel-link"' in page and "二维码" in page
-    assert data["days"] == 30 and data["totals"]["visitors"] == 1
-    assert data["links"][0]["channel"] == "qr" and data["links"][0]["product"] is None
+    assert data["days"] == 30 and data["totals"]["visitors"] == 1 and data["count"] == 1
+    assert data["results"][0]["channel"] == "qr" and data["results"][0]["product"] is None
+    assert data["results"][0]["link_id"] == ShareLink.objects.get().pk
 
 
 def test_another_resellers_link_is_a_404_with_a_chinese_message_and_changes_nothing(client):
@@ -193,6 +197,18 @@ def test_another_resellers_link_is_a_404_with_a_chinese_message_and_changes_noth
     assert (daily_rows(), ShareVisit.objects.count()) == before
     client.force_login(world.seller.user)
     assert client.get(reverse("distribution:funnel_link", args=[link.pk])).status_code == 200
+
+
+def test_a_bad_grouping_is_a_400_in_chinese(client):
+    world = reseller_world()
+    client.force_login(world.seller.user)
+
+    api = client.get("/api/v1/distribution/funnel/?by=phone")
+    page = client.get(reverse("distribution:funnel") + "?by=phone")
+
+    assert api.status_code == 400 and api.json() == {"code": "funnel_grouping_invalid",
+                                                     "detail": "请按链接或按商品查看数据。"}
+    assert "请按链接或按商品查看数据。" in page.content.decode()
 
 
 @pytest.mark.parametrize("days", ["5", "abc", "-7", "3650"])
@@ -231,7 +247,9 @@ def test_the_funnel_page_reads_a_bounded_number_of_queries_whatever_the_links(cl
     with CaptureQueriesContext(connection) as api_queries:
         client.get("/api/v1/distribution/funnel/?days=30")
 
-    assert page.content.decode().count('data-testid="funnel-link"') == 30
+    assert page.content.decode().count('data-testid="funnel-link"') == 20  # a page
+    by_product = client.get(reverse("distribution:funnel") + "?days=30&by=product").content.decode()
+    assert by_product.count('data-testid="funnel-product"') == 20 and "data-load-more" in by_product
     assert len(page_queries) <= 8, [q["sql"] for q in page_queries]
     assert len(api_queries) <= 8, [q["sql"] for q in api_queries]
 
