@@ -269,3 +269,24 @@ def test_outside_a_transaction_the_visit_is_committed_in_one_statement(client):
         assert visit_sql[0].startswith("BEGIN; SET LOCAL synchronous_commit TO OFF;")
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert ShareVisit.objects.count() == 1
+
+
+def test_staff_see_each_resellers_links_with_7_and_30_day_figures_read_only(client):
+    from tests.mall.factories import UserFactory
+
+    world = reseller_world()
+    visitor = type(client)()
+    visitor.get(f"/s/{world.seller.invite_code}?src=poster")
+    buy(sign_up_through_session(visitor, "13912340003", world.seller.invite_code), "100.00")
+    funnel_rollup()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    search = {"q": world.seller.user.phone[-4:]}
+    links = client.get(reverse("admin:distribution_sharelink_changelist"), search)
+    days = client.get(reverse("admin:distribution_sharedaily_changelist"))
+    html = links.content.decode()
+
+    assert links.status_code == 200 and days.status_code == 200
+    assert world.seller.user.masked_phone in html and world.seller.user.phone not in html
+    assert "100.00" in html and "海报" in html
+    assert client.get(reverse("admin:distribution_sharelink_add")).status_code == 403
