@@ -71,10 +71,12 @@ def test_qr_and_poster_scans_and_product_pages_with_ref_are_separate_links(clien
     client.get(reverse("mall:product", args=[product.pk]) + f"?ref={code}&src=poster")
     client.get(reverse("mall:product", args=[product.pk]) + f"?ref={code}&src=poster")  # same day: once
     client.get(reverse("mall:product", args=[product.pk]) + "?ref=NOSUCHCODE9&src=poster")  # ignored
+    shop = world.seller.user.shop
+    client.get(reverse("mall:shop", args=[shop.pk]) + f"?ref={code}&src=weibo")  # unknown src: a link
 
     links = {(link.channel, link.product_id) for link in ShareLink.objects.all()}
-    assert links == {("qr", None), ("poster", None), ("poster", product.pk)}
-    assert ShareVisit.objects.count() == 3
+    assert links == {("qr", None), ("poster", None), ("poster", product.pk), ("link", None)}
+    assert ShareVisit.objects.count() == 4
     assert client.session["invite_code"] == code
 
 
