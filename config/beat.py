@@ -59,6 +59,16 @@ DISTRIBUTION: dict = {
         "task": "distribution.tasks.check_referral_trees",
         "schedule": crontab(minute=30, hour=3),
     },
+    # The share funnel pages read this roll-up: fresh within 5 minutes (today and yesterday).
+    "distribution-rollup-share-funnel": {
+        "task": "distribution.tasks.rollup_share_funnel",
+        "schedule": timedelta(minutes=5),
+    },
+    # Once a night the whole 30-day window, so late conversions of older days are counted.
+    "distribution-rollup-share-funnel-month": {
+        "task": "distribution.tasks.rollup_share_funnel_month",
+        "schedule": crontab(minute=15, hour=4),
+    },
 }
 
 BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION}

@@ -231,7 +231,8 @@ class ReferralSettingsAdmin(admin.ModelAdmin):
 
 # The sub-domains' admin modules register themselves when imported; Django imports this one.
 from distribution.commission import admin as commission_admin  # noqa: E402
+from distribution.funnel import admin as funnel_admin  # noqa: E402
 from distribution.reseller import admin as reseller_admin  # noqa: E402
 from distribution.wallet import admin as wallet_admin  # noqa: E402
 
-__all__ = ["commission_admin", "reseller_admin", "wallet_admin"]
+__all__ = ["commission_admin", "funnel_admin", "reseller_admin", "wallet_admin"]

@@ -14,6 +14,8 @@ class DistributionConfig(AppConfig):
         from orders.hooks import hooks as order_hooks
 
         mall_hooks.register("user_registered", handlers.on_user_registered)
+        mall_hooks.register("user_signed_in", handlers.on_user_signed_in)
+        mall_hooks.register("share_landed", handlers.on_share_landed)
         order_hooks.register("order_created", handlers.on_order_created)
         order_hooks.register("order_paid", handlers.on_order_paid)
         order_hooks.register("item_refunded", handlers.on_item_refunded)

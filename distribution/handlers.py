@@ -8,11 +8,14 @@ database for items whose window has closed (see ``distribution/tasks.py``).
 
 from decimal import Decimal
 
+from django.http import HttpRequest
+
 from distribution.commission.services.records import (
     commission_create_for_order,
     commission_recompute_for_item,
     commission_snapshot_for_order,
 )
+from distribution.funnel.recording import share_landing_record, share_order_record, share_signin_record
 from distribution.referral.services.members import member_create_for_user
 from mall.models import User
 from orders.models import Order, OrderItem, Payment
@@ -30,6 +33,15 @@ def on_order_created(*, order: Order, items: list[OrderItem]) -> None:
 
 def on_order_paid(*, order: Order, payment: Payment) -> None:
     commission_create_for_order(order=order)
+    share_order_record(order=order)  # after the records: it reads the link reseller's commission
+
+
+def on_user_signed_in(*, request: HttpRequest, user: User) -> None:
+    share_signin_record(request=request, user_id=user.pk)
+
+
+def on_share_landed(*, request: HttpRequest, invite_code: str, src: str, product_id: int | None) -> None:
+    share_landing_record(request=request, invite_code=invite_code, src=src, product_id=product_id)
 
 
 def on_item_refunded(*, order_item: OrderItem, refund_amount: Decimal) -> None:

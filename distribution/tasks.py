@@ -82,3 +82,22 @@ def refresh_team_rollups() -> int:
     logger.info("team rollups: %s rows from %s members in %s trees", result.rows, result.members_scanned,
                 result.trees)
     return result.rows
+
+
+@shared_task(ignore_result=True)
+def rollup_share_funnel(days: int = 2) -> int:
+    """Beat: rebuild the share-funnel roll-up of today and yesterday (the funnel pages are
+    fresh within its interval). Idempotent: a rerun, or a run after one killed halfway,
+    gives the same rows; ``manage.py rollup_share_funnel --days 31`` rebuilds a month."""
+    from distribution.funnel.rollup import funnel_rollup
+
+    result = funnel_rollup(days=days)
+    if result.skipped:
+        logger.info("share funnel roll-up skipped: another run holds the lock")
+    return result.rows
+
+
+@shared_task(ignore_result=True)
+def rollup_share_funnel_month() -> int:
+    """Nightly: the whole 31-day window (late conversions of older days)."""
+    return rollup_share_funnel(days=31)

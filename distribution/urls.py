@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from distribution import views
+from distribution.funnel import views as funnel_views
 
 app_name = "distribution"
 
@@ -16,4 +17,7 @@ urlpatterns = [
     path("distribution/bind/", views.bind, name="bind"),
     path("distribution/team/", views.team, name="team"),
     path("distribution/poster.png", views.poster, name="poster"),
+    path("distribution/funnel/", funnel_views.funnel, name="funnel"),
+    path("distribution/funnel/links/<int:link_id>/", funnel_views.funnel_link, name="funnel_link"),
+    path("distribution/customers/", funnel_views.customers, name="customers"),
 ]

@@ -26,6 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.db_routing import replica_reads
 from common.errors import DomainError
 from common.http import client_ip
+from distribution.funnel.recording import share_visit_record
+from distribution.funnel.team import TeamQuery, member_team_list, team_query
 from distribution.models import BindSource, Member, ResellerProgram
 from distribution.referral import selectors as referral_selectors
 from distribution.referral.errors import InviteCodeMalformed, InviteCodeUnknown, InviteRateLimited
@@ -83,9 +85,11 @@ def share(request: HttpRequest, code: str) -> HttpResponse:
         shop = Shop.objects.filter(owner_id=inviter.user_id, is_active=True).first()
     shop = shop or platform_shop_get()
     request.session["invite_code"] = inviter.invite_code
-    # Read by the sign-up page as the binding's source: the QR code links here with ?src=qr.
-    request.session["invite_source"] = "qr" if request.GET.get("src") == "qr" else "link"
+    # Read by the sign-up page as the binding's source: the QR code links here with ?src=qr,
+    # the poster's QR code with ?src=poster (a QR binding; the funnel tells the two apart).
+    request.session["invite_source"] = "qr" if request.GET.get("src") in ("qr", "poster") else "link"
     _remember_shop(request, shop)
+    share_visit_record(request, reseller=inviter, channel=request.GET.get("src"))
     return redirect(_shop_url(shop))
 
 
@@ -244,13 +248,20 @@ def bind(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def team(request: HttpRequest) -> HttpResponse:
+    """Tier 1 / tier 2, searched and sorted (``funnel.team``); a bad option shows a message
+    and the default list."""
     member = _my_member(request)
+    try:
+        query = team_query(tier=request.GET.get("tier"), q=request.GET.get("q"), sort=request.GET.get("sort"))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        query = TeamQuery()
     with replica_reads():  # figures only: may read the replica (common/db_routing.py)
-        page = Paginator(referral_selectors.member_direct_downlines(member=member), PAGE_SIZE).get_page(
-            request.GET.get("page"))
+        team = member_team_list(member=member, query=query)
+        page = Paginator(team, PAGE_SIZE).get_page(request.GET.get("page"))
         summary = reseller_selectors.team_summary(member=member)
         return render(request, "distribution/team.html",
-                      {"member": member, "page": page, "summary": summary, "tab": "me"})
+                      {"member": member, "page": page, "summary": summary, "query": query, "tab": "me"})
 
 
 @login_required

@@ -6,8 +6,13 @@
   failed binding leaves no half-registered user behind.
 - ``user_signed_in(request, user)`` runs after a successful sign-in or sign-up, in the
   request (e.g. the orders app merges the anonymous session cart into the member's).
+- ``share_landed(request, invite_code, src, product_id)`` runs when a shop or product page
+  is opened with ``?ref=<invite code>`` (a reseller's share link or QR code; ``src`` is
+  ``link`` / ``qr`` / ``poster``, ``product_id`` is None on the shop page): the referral
+  app records the visit for the reseller's share funnel and remembers the invite. It
+  must be cheap and must never fail the page.
 """
 
 from common.hooks import HookRegistry
 
-hooks = HookRegistry(("user_registered", "user_signed_in"))
+hooks = HookRegistry(("user_registered", "user_signed_in", "share_landed"))

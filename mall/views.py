@@ -166,10 +166,19 @@ def _price_text(product: Product) -> str:
     return f"{format_cny(prices[0])} - {format_cny(prices[-1])}"
 
 
+def _share_landed(request: HttpRequest, *, product_id: int | None) -> None:
+    """A share link or QR code (``?ref=<invite code>&src=…``) opened this page."""
+    code = request.GET.get("ref", "")[:32]
+    if code:
+        hooks.call("share_landed", request=request, invite_code=code, src=request.GET.get("src", ""),
+                   product_id=product_id)
+
+
 @require_GET
 @domain_404
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
     product = selectors.product_get(product_id=product_id)
+    _share_landed(request, product_id=product.pk)
     shop = current_shop(request)
     skus = list(product.skus.all())
     return render(request, "mall/product.html", {
@@ -188,6 +197,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
 def shop(request: HttpRequest, shop_id: int) -> HttpResponse:
     shop = selectors.shop_get(shop_id=shop_id)
     remember_shop(request, shop)
+    _share_landed(request, product_id=None)
     return render(request, "mall/shop.html", {
         "shop": shop, "page": _page(request, selectors.shop_products(shop=shop)),
     })

@@ -136,11 +136,16 @@ class DownlineSerializer(serializers.ModelSerializer):
     nickname = serializers.CharField(source="user.nickname")
     phone = serializers.CharField(source="user.masked_phone", help_text="Masked: `138****1234`.")
     own_paid_sales = money()
+    level_name = serializers.SerializerMethodField(help_text="The reseller level's name; empty for others.")
 
     class Meta:
         model = Member
-        fields = ["nickname", "phone", "joined_at", "is_reseller", "own_paid_sales"]
+        fields = ["nickname", "phone", "joined_at", "is_reseller", "level_name", "own_paid_sales"]
         read_only_fields = fields
+
+
+    def get_level_name(self, obj: Member) -> str:
+        return obj.level.name if obj.is_reseller and obj.level_id else ""
 
 
 class ConditionSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ shapes the answer. Domain errors become ``{"code", "detail"}`` (``common.api``).
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -23,6 +23,7 @@ from common.api import UNAUTHENTICATED, error_response, validated, validation_er
 from common.db_routing import replica_reads
 from common.http import client_ip
 from distribution.api import serializers as s
+from distribution.funnel.team import member_team_list, team_query
 from distribution.models import BindSource, Member
 from distribution.referral import selectors as referral_selectors
 from distribution.referral.poster import poster_spec, poster_versioned_url
@@ -168,16 +169,24 @@ class DownlinesView(ListAPIView):
     pagination_class = DownlinePagination
     filter_backends: list = []
 
-    @extend_schema(tags=[TEAM], summary="My direct downlines, in join order (phones masked)",
-                   responses={200: s.DownlineSerializer, 401: UNAUTHENTICATED, 404: PAGE_NOT_FOUND})
+    @extend_schema(tags=[TEAM], summary="My tier-1 or tier-2 downlines (phones masked)",
+                   description="In join order by default; `sort=sales` puts the best sellers first. "
+                               "`q` searches the nickname, or the last 4 digits of the phone.",
+                   parameters=[OpenApiParameter("tier", int, enum=[1, 2]),
+                               OpenApiParameter("q", str),
+                               OpenApiParameter("sort", str, enum=["joined", "sales"])],
+                   responses={200: s.DownlineSerializer, 401: UNAUTHENTICATED, 404: PAGE_NOT_FOUND,
+                              400: error_response("`team_filter_invalid`.")})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.member = _me(request)  # who is asking: from the primary
         with replica_reads():  # the page of downlines: may read the replica
             return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Member]:
+        params = self.request.query_params
+        query = team_query(tier=params.get("tier"), q=params.get("q"), sort=params.get("sort"))
         member = getattr(self, "member", None) or _me(self.request)
-        return referral_selectors.member_direct_downlines(member=member)
+        return member_team_list(member=member, query=query)
 
 
 class LevelsView(APIView):

@@ -13,6 +13,15 @@ from distribution.models.commission import (
     RuleChange,
     WithdrawalChannel,
 )
+from distribution.models.funnel import (
+    ConversionKind,
+    ShareChannel,
+    ShareConversion,
+    ShareDaily,
+    ShareLink,
+    ShareTouch,
+    ShareVisit,
+)
 from distribution.models.member import BindSource, Member, ResellerLevel, TreeWriteRefused
 from distribution.models.reseller import (
     ApplicationState,
@@ -38,6 +47,7 @@ __all__ = [
     "CommissionRecord",
     "CommissionRules",
     "CommissionState",
+    "ConversionKind",
     "JoinMode",
     "LedgerEntry",
     "LevelChange",
@@ -53,6 +63,12 @@ __all__ = [
     "ResellerProgram",
     "ResellerStatusChange",
     "RuleChange",
+    "ShareChannel",
+    "ShareConversion",
+    "ShareDaily",
+    "ShareLink",
+    "ShareTouch",
+    "ShareVisit",
     "TeamRollup",
     "TreeWriteRefused",
     "Wallet",

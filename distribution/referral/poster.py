@@ -75,7 +75,7 @@ def poster_spec(*, request: HttpRequest, member: Member) -> PosterSpec | None:
         return None
     listed = list(mall_selectors.shop_products(shop=shop).values_list("pk", flat=True)[:POSTER_PRODUCTS])
     share_path = reverse("distribution:share", args=[member.invite_code])
-    share_url = request.build_absolute_uri(f"{share_path}?src=qr")
+    share_url = request.build_absolute_uri(f"{share_path}?src=poster")
     parts = (member.pk, member.invite_code, shop.pk, shop.updated_at.isoformat(), listed, shop.avatar.name,
              get_language(), share_url)
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]

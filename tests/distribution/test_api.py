@@ -204,7 +204,8 @@ def test_downlines_are_paginated_masked_and_my_own():
     assert [(r["nickname"], r["phone"], r["own_paid_sales"], r["is_reseller"]) for r in page1["results"]] == [
         ("下级0", "137****0000", "88.80", False), ("下级1", "137****0001", "0.00", False)]
     assert [r["phone"] for r in page2["results"]] == ["137****0002"]
-    assert set(page1["results"][0]) == {"nickname", "phone", "joined_at", "is_reseller", "own_paid_sales"}
+    assert set(page1["results"][0]) == {"nickname", "phone", "joined_at", "is_reseller", "level_name",
+                                          "own_paid_sales"}
     assert beyond.status_code == 404
 
 

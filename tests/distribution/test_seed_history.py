@@ -194,3 +194,24 @@ def test_the_demo_has_a_platform_return_address_so_returns_can_be_approved(seede
     assert (default.receiver, default.city) == ("圈子售后中心", "杭州市")
     _seed()
     assert ReturnAddress.objects.count() == 1
+
+
+def test_the_demo_funnel_shows_xiaoyus_shares_and_customers_and_is_built_once(seeded, client):
+    from distribution.funnel.selectors import CustomerQuery, member_customers, reseller_funnel
+    from distribution.models import ShareConversion, ShareDaily, ShareVisit
+
+    xiaoyu = Member.objects.get(user__phone="13800000001")
+    funnel = reseller_funnel(member=xiaoyu, days=30)
+    orders = ShareConversion.objects.filter(link__reseller=xiaoyu, kind="order")
+
+    assert "分享效果:" in seeded
+    assert funnel.totals.visitors > 300 and funnel.totals.orders == orders.filter(
+        day__gte=funnel.since).count() > 0
+    assert funnel.totals.commission > 0 and len(funnel.rows) == 9
+    assert member_customers(member=xiaoyu, query=CustomerQuery(sort="spend"))[0].spent > 0
+    client.force_login(xiaoyu.user)
+    assert 'data-testid="funnel-link"' in client.get(reverse("distribution:funnel")).content.decode()
+    before = (ShareVisit.objects.count(), ShareDaily.objects.count(), ShareConversion.objects.count())
+
+    assert "分享效果: 已存在，跳过" in _seed()
+    assert (ShareVisit.objects.count(), ShareDaily.objects.count(), ShareConversion.objects.count()) == before

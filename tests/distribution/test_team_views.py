@@ -354,7 +354,7 @@ def test_poster_is_a_png_for_a_reseller_and_is_drawn_once(client, monkeypatch):
     assert len(drawn) == 1
     assert drawn[0]["shop_name"] == "小雨的母婴好物"
     assert drawn[0]["invite_code"] == member.invite_code
-    assert drawn[0]["share_url"] == f"http://testserver/s/{member.invite_code}?src=qr"
+    assert drawn[0]["share_url"] == f"http://testserver/s/{member.invite_code}?src=poster"
     assert [p.title for p in drawn[0]["products"]] == ["有机米粉", "婴儿湿巾"]
     assert drawn[0]["texts"].scan_hint == "长按识别二维码，进店逛逛"
 

@@ -54,6 +54,7 @@ from django.utils import timezone
 from common.money import format_cny
 from distribution.commission.services.rules import level_rate_set
 from distribution.demo import data as history_data
+from distribution.demo.funnel import demo_funnel_build
 from distribution.demo.history import demo_history_build, finance_staff_ensure
 from distribution.earnings.selectors import earnings_overview
 from distribution.models import BindSource, LevelChange, LevelRate, Member, ResellerLevel
@@ -145,6 +146,8 @@ class Command(BaseCommand):
         self._return_address()
         if not options["no_history"]:
             self._history(staff, finance)
+            line = demo_funnel_build()
+            self._say(line or "分享效果: 已存在，跳过")
         self.stdout.write(self.style.SUCCESS("distribution demo ready: log in as 13800000001 / "
                                              f"{data.DEMO_PASSWORD} and open /distribution/"))
         self.stdout.write(f"  staff (finance, records payouts): {history_data.FINANCE_PHONE} / "
