@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.template.response import TemplateResponse
 
 REPLICA = "replica"
 _reading_replica: ContextVar[bool] = ContextVar("quanzi_replica_reads", default=False)
@@ -44,7 +45,7 @@ def replica_view(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with replica_reads():
             response = view(*args, **kwargs)
-            if callable(getattr(response, "render", None)) and not getattr(response, "is_rendered", True):
+            if isinstance(response, TemplateResponse) and not response.is_rendered:
                 response.render()  # a TemplateResponse's lazy querysets run here, on the replica
             return response
     return wrapper

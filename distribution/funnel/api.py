@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import UNAUTHENTICATED, error_response
+from common.db_routing import replica_view
 from common.errors import PermissionDenied
 from distribution.earnings.selectors import earnings_member, has_earnings
 from distribution.funnel import selectors
@@ -109,6 +110,7 @@ class FunnelView(APIView):
                                OpenApiParameter("page", OpenApiTypes.INT)],
                    responses={200: FunnelSerializer, 401: UNAUTHENTICATED, 403: NOT_RESELLER,
                               400: error_response("`funnel_period_invalid`, `funnel_grouping_invalid`.")})
+    @replica_view  # figures only: may read the replica
     def get(self, request: Request) -> Response:
         member = _reseller(request)
         params = request.query_params
@@ -127,6 +129,7 @@ class FunnelLinkView(APIView):
     @extend_schema(tags=[FUNNEL], summary="One of my share links, day by day (last 30 days)",
                    responses={200: FunnelLinkDetailSerializer, 401: UNAUTHENTICATED, 403: NOT_RESELLER,
                               404: error_response("Not one of my links (`share_link_not_found`).")})
+    @replica_view  # figures only: may read the replica
     def get(self, request: Request, link_id: int) -> Response:
         link = selectors.share_link_get(member=_reseller(request), link_id=link_id)
         days = selectors.share_link_days(link=link)
@@ -151,6 +154,7 @@ class CustomersView(ListAPIView):
                                                 description="For `dormant`: days without an order (1–365).")],
                    responses={200: CustomerSerializer, 401: UNAUTHENTICATED, 403: NOT_RESELLER,
                               400: error_response("`customer_filter_invalid`, `dormant_days_invalid`.")})
+    @replica_view  # figures only: may read the replica
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from common.db_routing import replica_view
 from common.errors import DomainError
 from distribution.earnings.views import earnings_page
 from distribution.funnel import selectors
@@ -29,6 +30,7 @@ def _option(request: HttpRequest, parse: object, raw: object, default: object) -
 
 @require_GET
 @earnings_page
+@replica_view  # figures only: may read the replica (common/db_routing.py)
 def funnel(request: HttpRequest, member: Member) -> HttpResponse:
     days = _option(request, selectors.funnel_period, request.GET.get("days"), selectors.PERIODS[0])
     by = _option(request, selectors.funnel_grouping, request.GET.get("by"), selectors.GROUPINGS[0])
@@ -41,6 +43,7 @@ def funnel(request: HttpRequest, member: Member) -> HttpResponse:
 
 @require_GET
 @earnings_page
+@replica_view  # figures only: may read the replica (common/db_routing.py)
 def funnel_link(request: HttpRequest, member: Member, link_id: int) -> HttpResponse:
     link = selectors.share_link_get(member=member, link_id=link_id)
     days = selectors.share_link_days(link=link)
@@ -50,6 +53,7 @@ def funnel_link(request: HttpRequest, member: Member, link_id: int) -> HttpRespo
 
 @require_GET
 @earnings_page
+@replica_view  # figures only: may read the replica (common/db_routing.py)
 def customers(request: HttpRequest, member: Member) -> HttpResponse:
     try:
         query = selectors.customer_query(filter=request.GET.get("filter"), sort=request.GET.get("sort"),
