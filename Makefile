@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run prod load test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
+.PHONY: run prod load chaos test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
 
 venv: $(STAMP)
 
@@ -45,6 +45,11 @@ prod: $(STAMP)
 ## port (LOAD_USERS=50 LOAD_TIME=5m); prints p50/p95/p99 per endpoint beside the floor view
 load: $(STAMP)
 	bench/load/run.sh
+
+## make chaos: under that load, kill -9 workers, restart Redis and PostgreSQL, and check
+## after each that nothing was lost or doubled (CHAOS_RUNS=3; needs root; not part of make test)
+chaos: $(STAMP)
+	$(PY) bench/chaos/run.py $(CHAOS_ARGS)
 
 ## make test: the whole suite (PostgreSQL when reachable; CI=true requires it)
 test: $(STAMP)
