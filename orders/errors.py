@@ -197,6 +197,11 @@ class ReturnAddressDefaultRequired(DomainError):
     )
 
 
+class AddressRegionInvalid(DomainError):
+    code = "address_region_invalid"
+    default_message = _("Choose the province, city and district from the list.")
+
+
 class ReturnAddressInvalid(DomainError):
     code = "return_address_invalid"
     default_message = _("A supplier's return address cannot be the platform default.")

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from common.money import ZERO
 from mall.models import SKU, Product, User
 from orders.errors import AddressNotFound, AfterSaleNotFound, OrderNotFound, PhotoNotFound
+from orders.labels import ORDER_TABS, TAB_STATES
 from orders.models import (
     OPEN_AFTERSALE_STATES,
     Address,
@@ -26,14 +27,8 @@ from orders.models import (
 from orders.services.aftersale import REQUESTABLE_STATES
 from orders.services.refund_amounts import refundable_amount
 
-# --- the order list tabs: 待付款 / 待发货 / 待收货 / 已完成 / 售后 ----------------------
-TAB_STATES: dict[str, tuple[str, ...]] = {
-    "pending_payment": (OrderState.PENDING_PAYMENT,),
-    "to_ship": (OrderState.PAID,),
-    "to_receive": (OrderState.SHIPPED,),
-    "completed": (OrderState.RECEIVED, OrderState.COMPLETED),
-}
-TABS = ("all", *TAB_STATES, "aftersales")
+# --- the order list tabs: 待付款 / 待发货 / 待收货 / 已完成 / 售后 (defined in labels) -----
+TABS = tuple(ORDER_TABS)
 
 
 def _with_items(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -285,6 +280,18 @@ def cart_lines_for_session(*, session: Mapping[str, Any]) -> list[CartLine]:
 
 def cart_count_for_user(*, user: User) -> int:
     return CartItem.objects.filter(user=user).count()
+
+
+def cart_count(*, user: User | None, session: Mapping[str, Any]) -> int:
+    """Units in the cart, for the tab bar's badge: one query for a member, none for a visitor.
+
+    Lines that went off shelf still count: they are in the cart until the shopper removes them.
+    """
+    if user is not None and user.is_authenticated:
+        total = CartItem.objects.filter(user=user).aggregate(n=Sum("quantity"))["n"]
+        return int(total or 0)
+    raw = session.get("cart") or {}
+    return sum(v for k, v in raw.items() if str(k).isdigit() and isinstance(v, int) and v > 0)
 
 
 def cart_summary(*, lines: list[CartLine]) -> dict[str, Decimal]:

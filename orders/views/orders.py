@@ -10,11 +10,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import DomainError
 from orders import selectors
+from orders.labels import ORDER_TABS
 from orders.models import OrderState
 from orders.services.fulfilment import order_cancel, order_confirm_receipt
 from orders.services.payment import payment_sync
@@ -22,14 +22,6 @@ from orders.views._common import domain_404
 from orders.views.checkout import start_payment_or_show_order
 
 PAGE_SIZE = 10
-TAB_LABELS = {
-    "all": _lazy("All"),
-    "pending_payment": _lazy("To pay"),
-    "to_ship": _lazy("To ship"),
-    "to_receive": _lazy("To receive"),
-    "completed": _lazy("Completed"),
-    "aftersales": _lazy("After-sales"),
-}
 
 
 @login_required
@@ -42,7 +34,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     counts = selectors.order_tab_counts(user=request.user)
-    tabs = [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in TAB_LABELS.items()]
+    tabs = [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in ORDER_TABS.items()]
     return render(request, "orders/order_list.html", {"tab": tab, "tabs": tabs, "page": page})
 
 
