@@ -176,3 +176,25 @@ class AfterSaleForm(DomainErrorFormMixin, forms.Form):
 class ShipBackForm(DomainErrorFormMixin, forms.Form):
     carrier = forms.CharField(label=_("Carrier"), max_length=40)
     tracking_no = forms.CharField(label=_("Tracking number"), max_length=40)
+
+
+class ReviewForm(DomainErrorFormMixin, forms.Form):
+    """评价: 1–5 stars, text, photos. The service checks the rules and every photo."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), coerce=int, choices=[(n, n) for n in range(5, 0, -1)], widget=forms.RadioSelect,
+        error_messages={"required": _("Give the item 1 to 5 stars."),
+                        "invalid_choice": _("Give the item 1 to 5 stars.")},
+    )
+    text = forms.CharField(
+        label=_("Your review"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("How was it? Quality, fit, delivery …")}),
+        error_messages={"max_length": _("A review may be 500 characters at most.")},
+    )
+    photos = MultipleImageField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Optional: up to 3 JPEG, PNG or WebP pictures, 5 MB each."),
+    )

@@ -18,6 +18,7 @@ from orders.labels import ORDER_TABS
 from orders.models import OrderState
 from orders.services.fulfilment import order_cancel, order_confirm_receipt
 from orders.services.payment import payment_sync
+from orders.services.review import REVIEWABLE_STATES
 from orders.views._common import domain_404
 from orders.views.checkout import start_payment_or_show_order
 
@@ -50,8 +51,16 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     latest_aftersale: dict[int, object] = {}
     for aftersale in order.aftersales.all():  # newest first
         latest_aftersale.setdefault(aftersale.order_item_id, aftersale)
+    reviewable = order.state in REVIEWABLE_STATES
+    reviewed = selectors.reviewed_item_ids(order=order) if reviewable else set()
     rows = [
-        {"item": item, "option": options.get(item.pk), "aftersale": latest_aftersale.get(item.pk)}
+        {
+            "item": item,
+            "option": options.get(item.pk),
+            "aftersale": latest_aftersale.get(item.pk),
+            "can_review": reviewable and item.pk not in reviewed,
+            "reviewed": item.pk in reviewed,
+        }
         for item in order.items.all()
     ]
     return render(
