@@ -194,7 +194,7 @@ class ReviewForm(DomainErrorFormMixin, forms.Form):
         error_messages={"max_length": _("A review may be 500 characters at most.")},
     )
     photos = MultipleImageField(
-        label=_("Photos"),
+        label=_("Review photos"),
         required=False,
         help_text=_("Optional: up to 3 JPEG, PNG or WebP pictures, 5 MB each."),
     )

@@ -314,7 +314,8 @@
       event.preventDefault();
       var body = new FormData(form);
       body.set("action", "add");
-      fetch(form.action, {
+      // getAttribute: form.action is the buttons named "action", not the URL.
+      fetch(form.getAttribute("action"), {
         method: "POST", body: body, credentials: "same-origin",
         headers: { "Accept": "application/json", "X-Requested-With": "fetch" },
       })
