@@ -93,3 +93,16 @@ class PhoneCodeForm(DomainErrorFormMixin, forms.Form):
 class CodeSignInForm(DomainErrorFormMixin, forms.Form):
     phone = _phone_field()
     code = _code_field()
+
+
+class PasswordResetForm(DomainErrorFormMixin, forms.Form):
+    """忘记密码: the phone, the SMS code sent to it, and the new password."""
+
+    phone = _phone_field()
+    code = _code_field()
+    password = forms.CharField(
+        label=_("New password"), max_length=128, strip=False,
+        widget=forms.PasswordInput(attrs={
+            "autocomplete": "new-password", "placeholder": _("At least 8 characters, not all digits"),
+        }),
+    )

@@ -147,12 +147,15 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _sku_data(product: Product) -> dict[str, Any]:
-    """What the SKU picker needs, embedded with ``json_script`` (money as strings)."""
+    """What the SKU picker needs, embedded with ``json_script`` (money as strings). ``label``
+    names a SKU in the order of the specs (红 / M), for the list shown without the script."""
+    specs = [{"name": s.get("name", ""), "values": [str(v) for v in s.get("values", [])]}
+             for s in product.spec_options or []]
     return {
-        "specs": [{"name": s.get("name", ""), "values": [str(v) for v in s.get("values", [])]}
-                  for s in product.spec_options or []],
+        "specs": specs,
         "skus": [{"id": sku.pk, "specs": sku.specs, "price": str(sku.price),
-                  "price_display": format_cny(sku.price), "stock": sku.stock}
+                  "price_display": format_cny(sku.price), "stock": sku.stock,
+                  "label": " / ".join(str((sku.specs or {}).get(s["name"], "")) for s in specs)}
                  for sku in product.skus.all()],
     }
 
@@ -181,10 +184,14 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     _share_landed(request, product_id=product.pk)
     shop = current_shop(request)
     skus = list(product.skus.all())
+    # ?sku=<id>: the choice to keep after 加入购物车 without the script (a SKU of this product).
+    selected = next((s for s in skus if str(s.pk) == request.GET.get("sku")), None)
+    sku_data = {**_sku_data(product), "selected": selected.pk if selected else None}
     return render(request, "mall/product.html", {
         "product": product,
         "images": list(product.images.all()),
-        "sku_data": _sku_data(product),
+        "sku_data": sku_data,
+        "selected_sku": selected,
         "price_text": _price_text(product),
         "total_stock": sum(s.stock for s in skus),
         "single_sku": skus[0] if len(skus) == 1 and not product.spec_options else None,

@@ -199,6 +199,11 @@ class ReturnAddressDefaultRequired(DomainError):
     )
 
 
+class AddressRegionInvalid(DomainError):
+    code = "address_region_invalid"
+    default_message = _("Choose the province, city and district from the list.")
+
+
 class ReturnAddressInvalid(DomainError):
     code = "return_address_invalid"
     default_message = _("A supplier's return address cannot be the platform default.")
@@ -272,3 +277,41 @@ class RefundNotConfirmed(DomainError):
     code = "refund_not_confirmed"
     status = 409
     default_message = _("The payment gateway does not confirm this refund, so it cannot be applied.")
+
+
+# --- product reviews (口碑) -------------------------------------------------------------
+
+
+class ReviewNotFound(NotFound):
+    code = "review_not_found"
+    default_message = _("This review does not exist.")
+
+
+class ReviewNotAllowed(InvalidTransition):
+    code = "review_not_allowed"
+    default_message = _("You can review an item once you have confirmed receipt of the order.")
+
+
+class ReviewExists(InvalidTransition):
+    code = "review_exists"
+    default_message = _("You have already reviewed this item.")
+
+
+class ReviewRatingInvalid(DomainError):
+    code = "review_rating_invalid"
+    default_message = _("Give the item 1 to 5 stars.")
+
+
+class ReviewTextTooLong(DomainError):
+    code = "review_text_too_long"
+    default_message = _("A review may be 500 characters at most.")
+
+
+class ReviewReasonRequired(DomainError):
+    code = "review_reason_required"
+    default_message = _("Give a reason for hiding or showing the review.")
+
+
+class ReviewStateChanged(InvalidTransition):
+    code = "review_state_changed"
+    default_message = _("The review is already in that state.")

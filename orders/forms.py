@@ -6,12 +6,15 @@ the views turn their domain errors into form errors with ``add_domain_error`` so
 shows them next to the field they are about.
 """
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
 from common.phone import normalize_phone, validate_phone
 from mall.forms import DomainErrorFormMixin
+from orders import regions
 from orders.models import AfterSaleKind
 
 MAX_QUANTITY = 99
@@ -65,9 +68,10 @@ class AddressForm(DomainErrorFormMixin, forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "tel", "placeholder": _("11-digit mobile number")}
         ),
     )
-    province = forms.CharField(
-        label=_("Province"), max_length=20, widget=forms.TextInput(attrs={"list": "provinces"})
-    )
+    # Chosen from the offline division data (orders/regions.py): the page's script fills the
+    # city and district lists as the province and city change; without it, each save shows
+    # the next list. The service checks the chain; the street is the only free text.
+    province = forms.CharField(label=_("Province"), max_length=20)
     city = forms.CharField(label=_("City"), max_length=20)
     district = forms.CharField(label=_("District / county"), max_length=20)
     detail = forms.CharField(
@@ -76,6 +80,24 @@ class AddressForm(DomainErrorFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Street, building, room number")}),
     )
     is_default = forms.BooleanField(label=_("Use as my default address"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        values = self.data if self.is_bound else self.initial
+        province, city = str(values.get("province") or ""), str(values.get("city") or "")
+        lists = {
+            "province": (regions.province_names(), _("Choose a province")),
+            "city": (regions.city_names(province), _("Choose a city")),
+            "district": (regions.district_names(province, city), _("Choose a district")),
+        }
+        for name, (names, prompt) in lists.items():
+            current = str(values.get(name) or "")
+            # An address saved before the picker keeps showing its own words until changed.
+            options = names if not current or current in names else [current, *names]
+            self.fields[name].widget = forms.Select(
+                choices=[("", prompt), *((n, n) for n in options)],
+                attrs={"data-region": name, "data-prompt": prompt},
+            )
 
     def clean_phone(self) -> str:
         phone = normalize_phone(self.cleaned_data["phone"])
@@ -154,3 +176,25 @@ class AfterSaleForm(DomainErrorFormMixin, forms.Form):
 class ShipBackForm(DomainErrorFormMixin, forms.Form):
     carrier = forms.CharField(label=_("Carrier"), max_length=40)
     tracking_no = forms.CharField(label=_("Tracking number"), max_length=40)
+
+
+class ReviewForm(DomainErrorFormMixin, forms.Form):
+    """评价: 1–5 stars, text, photos. The service checks the rules and every photo."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), coerce=int, choices=[(n, n) for n in range(5, 0, -1)], widget=forms.RadioSelect,
+        error_messages={"required": _("Give the item 1 to 5 stars."),
+                        "invalid_choice": _("Give the item 1 to 5 stars.")},
+    )
+    text = forms.CharField(
+        label=_("Your review"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("How was it? Quality, fit, delivery …")}),
+        error_messages={"max_length": _("A review may be 500 characters at most.")},
+    )
+    photos = MultipleImageField(
+        label=_("Review photos"),
+        required=False,
+        help_text=_("Optional: up to 3 JPEG, PNG or WebP pictures, 5 MB each."),
+    )

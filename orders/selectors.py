@@ -2,15 +2,16 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from common.money import ZERO
 from mall.models import SKU, Product, User
 from orders.errors import AddressNotFound, AfterSaleNotFound, OrderNotFound, PhotoNotFound
+from orders.labels import ORDER_TABS, TAB_STATES
 from orders.models import (
     OPEN_AFTERSALE_STATES,
     Address,
@@ -21,19 +22,15 @@ from orders.models import (
     OrderEvent,
     OrderItem,
     OrderState,
+    Review,
+    ReviewPhoto,
     ShippingRule,
 )
 from orders.services.aftersale import REQUESTABLE_STATES
 from orders.services.refund_amounts import refundable_amount
 
-# --- the order list tabs: 待付款 / 待发货 / 待收货 / 已完成 / 售后 ----------------------
-TAB_STATES: dict[str, tuple[str, ...]] = {
-    "pending_payment": (OrderState.PENDING_PAYMENT,),
-    "to_ship": (OrderState.PAID,),
-    "to_receive": (OrderState.SHIPPED,),
-    "completed": (OrderState.RECEIVED, OrderState.COMPLETED),
-}
-TABS = ("all", *TAB_STATES, "aftersales")
+# --- the order list tabs: 待付款 / 待发货 / 待收货 / 已完成 / 售后 (defined in labels) -----
+TABS = tuple(ORDER_TABS)
 
 
 def _with_items(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -287,8 +284,71 @@ def cart_count_for_user(*, user: User) -> int:
     return CartItem.objects.filter(user=user).count()
 
 
+def cart_count(*, user: User | None, session: Mapping[str, Any]) -> int:
+    """Units in the cart, for the tab bar's badge: one query for a member, none for a visitor.
+
+    Lines that went off shelf still count: they are in the cart until the shopper removes them.
+    """
+    if user is not None and user.is_authenticated:
+        total = CartItem.objects.filter(user=user).aggregate(n=Sum("quantity"))["n"]
+        return int(total or 0)
+    raw = session.get("cart") or {}
+    return sum(v for k, v in raw.items() if str(k).isdigit() and isinstance(v, int) and v > 0)
+
+
 def cart_summary(*, lines: list[CartLine]) -> dict[str, Decimal]:
     """Subtotal and shipping of the buyable lines (the cart page footer)."""
     subtotal = sum((line.line_amount for line in lines if line.can_buy), ZERO)
     shipping = ShippingRule.get_solo().fee_for(subtotal) if subtotal else ZERO
     return {"subtotal": subtotal, "shipping_fee": shipping, "total": subtotal + shipping}
+
+
+# --- product reviews (口碑) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    count: int
+    average: Decimal | None  # one decimal place, e.g. 4.7; None without reviews
+
+
+def product_review_summary(*, product_id: int) -> ReviewSummary:
+    """Count and average rating of the product's visible reviews (one query)."""
+    row = Review.objects.filter(product_id=product_id, is_hidden=False).aggregate(
+        n=Count("pk"), total=Sum("rating")
+    )
+    count, total = row["n"] or 0, row["total"] or 0
+    if not count:
+        return ReviewSummary(count=0, average=None)
+    average = (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return ReviewSummary(count=count, average=average)
+
+
+def product_reviews(*, product_id: int) -> QuerySet[Review]:
+    """The product's visible reviews, newest first, with their author and photos (2 queries
+    per slice). Hidden reviews are never in it."""
+    return (
+        Review.objects.filter(product_id=product_id, is_hidden=False)
+        .select_related("user", "order_item")
+        .prefetch_related("photos")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def reviewed_item_ids(*, order: Order) -> set[int]:
+    """Which items of the order the buyer has reviewed (one query)."""
+    return set(Review.objects.filter(order_item__order=order).values_list("order_item_id", flat=True))
+
+
+def review_photo_get(*, user: User, photo_id: int) -> ReviewPhoto:
+    """A review photo: anyone may see those of a visible review; a hidden review's only its
+    author and staff who may moderate reviews. Anyone else: not found."""
+    photo = ReviewPhoto.objects.select_related("review").filter(pk=photo_id).first()
+    if photo is None:
+        raise PhotoNotFound()
+    if photo.review.is_hidden:
+        is_author = user.is_authenticated and photo.review.user_id == user.pk
+        is_moderator = user.is_active and user.is_staff and user.has_perm("orders.change_review")
+        if not (is_author or is_moderator):
+            raise PhotoNotFound()
+    return photo

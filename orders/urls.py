@@ -4,7 +4,7 @@ the sandbox's own: ``orders/payments/sandbox/urls.py``.)"""
 
 from django.urls import path
 
-from orders.views import addresses, aftersales, cart, checkout, orders, payments
+from orders.views import addresses, aftersales, cart, checkout, orders, payments, reviews
 
 app_name = "orders"
 
@@ -34,6 +34,10 @@ urlpatterns = [
         aftersales.aftersale_new,
         name="aftersale_new",
     ),
+    path("orders/<str:number>/items/<int:item_id>/review/", reviews.review_new, name="review_new"),
+    # product reviews (口碑)
+    path("p/<int:product_id>/reviews/", reviews.product_review_list, name="product_reviews"),
+    path("reviews/photos/<int:photo_id>/", reviews.review_photo, name="review_photo"),
     path("aftersales/<int:aftersale_id>/", aftersales.aftersale_detail, name="aftersale"),
     path(
         "aftersales/<int:aftersale_id>/withdraw/",

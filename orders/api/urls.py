@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api.views import addresses, aftersales, cart, orders
+from orders.api.views import addresses, aftersales, cart, orders, reviews
 
 # Mounted under /api/v1/ in the `api` namespace (config/urls.py).
 urlpatterns = [
@@ -26,6 +26,14 @@ urlpatterns = [
         "orders/<str:number>/items/<int:item_id>/aftersales/",
         aftersales.AfterSaleCreateView.as_view(),
         name="order-item-aftersales",
+    ),
+    path(
+        "orders/<str:number>/items/<int:item_id>/review/",
+        reviews.ReviewCreateView.as_view(),
+        name="order-item-review",
+    ),
+    path(
+        "products/<int:product_id>/reviews/", reviews.ProductReviewListView.as_view(), name="product-reviews"
     ),
     path("aftersales/", aftersales.AfterSaleListView.as_view(), name="aftersales"),
     path("aftersales/<int:aftersale_id>/", aftersales.AfterSaleDetailView.as_view(), name="aftersale"),

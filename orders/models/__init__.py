@@ -16,6 +16,7 @@ from orders.models.cart import CartItem
 from orders.models.order import ORDER_TRANSITIONS, Order, OrderEvent, OrderItem, OrderState
 from orders.models.payment import Payment
 from orders.models.return_address import ReturnAddress
+from orders.models.review import MAX_REVIEW_PHOTOS, MAX_REVIEW_TEXT, Review, ReviewModeration, ReviewPhoto
 from orders.models.shipping import ShippingRule
 
 # The payment sandbox's own tables (a stand-in third party) live in its package; importing
@@ -26,6 +27,8 @@ from orders.payments.sandbox import models as _sandbox_models  # noqa: F401 isor
 __all__ = [
     "AFTERSALE_TRANSITIONS",
     "MAX_AFTERSALE_PHOTOS",
+    "MAX_REVIEW_PHOTOS",
+    "MAX_REVIEW_TEXT",
     "OPEN_AFTERSALE_STATES",
     "ORDER_TRANSITIONS",
     "REFUND_IN_FLIGHT_STATES",
@@ -44,5 +47,8 @@ __all__ = [
     "RefundKind",
     "RefundState",
     "ReturnAddress",
+    "Review",
+    "ReviewModeration",
+    "ReviewPhoto",
     "ShippingRule",
 ]

@@ -19,6 +19,10 @@ class Address(TimeStampedModel):
     city = models.CharField(_("city"), max_length=20)
     district = models.CharField(_("district"), max_length=20)
     detail = models.CharField(_("street address"), max_length=120)
+    # The district's GB/T 2260 code (orders/regions.py), set when the (province, city,
+    # district) chain was checked; blank on addresses saved before the region picker whose
+    # names matched no chain (they keep working; editing one asks for a real chain).
+    region_code = models.CharField(_("region code"), max_length=6, blank=True, default="")
     is_default = models.BooleanField(_("default"), default=False)
 
     class Meta:

@@ -5,9 +5,10 @@ from django.db import transaction
 
 from common.phone import PHONE_RE, normalize_phone
 from mall.models import User
-from orders.errors import AddressInvalid, AddressNotFound
+from orders.errors import AddressInvalid, AddressNotFound, AddressRegionInvalid
 from orders.lock_objects import addresses_lock_for_user
 from orders.models import Address
+from orders.regions import region_code
 
 LIMITS = {"receiver": 40, "province": 20, "city": 20, "district": 20, "detail": 120}
 
@@ -29,6 +30,12 @@ def _clean(
     if not PHONE_RE.match(phone):
         raise AddressInvalid()
     cleaned["phone"] = phone
+    # Only a real (province, city, district) chain from the offline division data; the
+    # street is the only free text.
+    code = region_code(province=cleaned["province"], city=cleaned["city"], district=cleaned["district"])
+    if code is None:
+        raise AddressRegionInvalid()
+    cleaned["region_code"] = code
     return cleaned
 
 

@@ -1,131 +1,30 @@
-"""Photos attached to an after-sales request (售后凭证).
-
-Each upload is read (at most 5 MB), opened by Pillow as JPEG, PNG or WebP (whatever its
-name says), fully decoded, and re-encoded in the same format without its metadata (EXIF,
-GPS), turned upright and at most 2048 px on a side. All of it happens before anything is
-written, so a refused request leaves no row and no file; the files are written last,
-under random names, and deleted again if the transaction fails after all.
-"""
+"""Photos attached to an after-sales request (售后凭证): at most 3, checked and cleaned by
+``photos.py`` (shared with product reviews) before anything is written."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from io import BytesIO
-from typing import IO, Any
+from typing import IO
 
-from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, UnidentifiedImageError
-
-from orders.errors import PhotoInvalid, PhotosTooMany, PhotoTooLarge
 from orders.models import MAX_AFTERSALE_PHOTOS, AfterSale, AfterSalePhoto
+from orders.services.photos import CleanPhoto, photo_content_type, photo_rows_write, photos_clean
+from orders.services.photos import photo_files_delete as _delete
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PHOTO_PIXELS = 50_000_000  # bounds the memory a decode may take; phone photos are ≤ 48 MP
-MAX_SIDE = 2048
-# Pillow format → (file extension, encoder options).
-FORMATS: dict[str, tuple[str, dict[str, Any]]] = {
-    "JPEG": ("jpg", {"quality": 85, "optimize": True}),
-    "PNG": ("png", {"optimize": True}),
-    "WEBP": ("webp", {"quality": 85}),
-}
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-_DECODE_ERRORS = (
-    UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
-)
-
-
-@dataclass(frozen=True)
-class CleanPhoto:
-    content: bytes
-    extension: str
-    width: int
-    height: int
-
-
-def _display_name(upload: IO[bytes]) -> str:
-    name = str(getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return name[:40] or "?"
-
-
-def _read_bounded(upload: IO[bytes], name: str) -> bytes:
-    declared = getattr(upload, "size", None)
-    if declared is not None and declared > MAX_PHOTO_BYTES:
-        raise PhotoTooLarge.named(name)
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(MAX_PHOTO_BYTES + 1)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoTooLarge.named(name)
-    return data
-
-
-def _upright_without_metadata(source: Image.Image, image_format: str) -> Image.Image:
-    image = ImageOps.exif_transpose(source)
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    elif image_format == "WEBP" and image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if image.has_transparency_data else "RGB")
-    transparency = image.info.get("transparency")
-    image.info = {} if transparency is None else {"transparency": transparency}
-    return image
-
-
-def _reencode(data: bytes, name: str) -> CleanPhoto:
-    try:
-        with Image.open(BytesIO(data), formats=list(FORMATS)) as probe:
-            image_format = probe.format or ""
-            if probe.width * probe.height > MAX_PHOTO_PIXELS:
-                raise PhotoInvalid.named(name)
-            probe.verify()
-        with Image.open(BytesIO(data), formats=[image_format]) as source:
-            if image_format == "JPEG":
-                source.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale: less memory and time
-            source.load()
-            image = _upright_without_metadata(source, image_format)
-            extension, options = FORMATS[image_format]
-            out = BytesIO()
-            image.save(out, image_format, **options)
-    except _DECODE_ERRORS:
-        raise PhotoInvalid.named(name) from None
-    return CleanPhoto(content=out.getvalue(), extension=extension, width=image.width, height=image.height)
+__all__ = ["aftersale_photos_attach", "aftersale_photos_clean", "photo_content_type", "photo_files_delete"]
 
 
 def aftersale_photos_clean(*, files: Sequence[IO[bytes]]) -> list[CleanPhoto]:
-    """Check and re-encode the uploads; raise (having written nothing) on the first bad one."""
-    files = [f for f in files if f is not None]
-    if len(files) > MAX_AFTERSALE_PHOTOS:
-        raise PhotosTooMany()
-    cleaned = []
-    for upload in files:
-        name = _display_name(upload)
-        cleaned.append(_reencode(_read_bounded(upload, name), name))
-    return cleaned
+    return photos_clean(files=files, max_count=MAX_AFTERSALE_PHOTOS)
 
 
 def aftersale_photos_attach(
     *, aftersale: AfterSale, photos: Sequence[CleanPhoto], written: list[str]
 ) -> list[AfterSalePhoto]:
     """Write the files (their names go to ``written`` at once, for the caller's cleanup) and the rows."""
-    rows = []
-    for position, photo in enumerate(photos, start=1):
-        row = AfterSalePhoto(
-            aftersale=aftersale,
-            position=position,
-            width=photo.width,
-            height=photo.height,
-            size=len(photo.content),
-        )
-        row.image.save(f"photo.{photo.extension}", ContentFile(photo.content), save=False)
-        written.append(row.image.name)
-        rows.append(row)
+    def make_row(**fields: int) -> AfterSalePhoto:
+        return AfterSalePhoto(aftersale=aftersale, **fields)
+
+    rows = photo_rows_write(photos=photos, make_row=make_row, written=written)
     return AfterSalePhoto.objects.bulk_create(rows)
 
 
 def photo_files_delete(names: Iterable[str]) -> None:
-    storage = AfterSalePhoto._meta.get_field("image").storage
-    for name in names:
-        storage.delete(name)
-
-
-def photo_content_type(photo: AfterSalePhoto) -> str:
-    return CONTENT_TYPES.get(photo.image.name.rsplit(".", 1)[-1], "application/octet-stream")
+    _delete(names, storage=AfterSalePhoto._meta.get_field("image").storage)

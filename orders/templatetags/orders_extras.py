@@ -11,12 +11,14 @@ from common.money import to_fen
 from common.phone import mask_phone
 from orders import labels
 from orders.models import Order
-from orders.selectors import order_tab_counts
+from orders.selectors import cart_count, order_tab_counts
 
 register = template.Library()
 
 register.filter("order_state_label", labels.order_state_label)
 register.filter("order_state_hint", labels.order_state_hint)
+register.filter("order_state_muted", labels.order_state_muted)
+register.filter("order_amount_label", labels.order_amount_label)
 register.filter("aftersale_state_label", labels.aftersale_state_label)
 
 
@@ -84,3 +86,19 @@ def item_count(order: Order) -> int:
 def masked_phone(phone: str) -> str:
     """``13812341234`` → ``138****1234`` (PIPL: phone numbers on screen are masked)."""
     return mask_phone(phone or "")
+
+
+_CART_COUNT_ATTR = "_quanzi_cart_count"
+
+
+@register.simple_tag(takes_context=True)
+def my_cart_count(context: template.Context) -> int:
+    """Units in the visitor's or member's cart (the tab bar's badge): at most one query per
+    request, however many bars and icons show it."""
+    request = context.get("request")
+    if request is None:
+        return 0
+    if not hasattr(request, _CART_COUNT_ATTR):
+        session = getattr(request, "session", {})
+        setattr(request, _CART_COUNT_ATTR, cart_count(user=getattr(request, "user", None), session=session))
+    return getattr(request, _CART_COUNT_ATTR)

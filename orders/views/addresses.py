@@ -16,47 +16,11 @@ from common.errors import DomainError
 from orders import selectors
 from orders.forms import AddressForm
 from orders.models import Address
+from orders.regions import region_tree
 from orders.services import address as address_services
 from orders.views._common import domain_404, safe_next
 
 FIELDS = ("receiver", "phone", "province", "city", "district", "detail")
-# The 34 provincial divisions, offered as suggestions (the field stays free text).
-PROVINCES = (
-    "北京市",
-    "天津市",
-    "上海市",
-    "重庆市",
-    "河北省",
-    "山西省",
-    "辽宁省",
-    "吉林省",
-    "黑龙江省",
-    "江苏省",
-    "浙江省",
-    "安徽省",
-    "福建省",
-    "江西省",
-    "山东省",
-    "河南省",
-    "湖北省",
-    "湖南省",
-    "广东省",
-    "海南省",
-    "四川省",
-    "贵州省",
-    "云南省",
-    "陕西省",
-    "甘肃省",
-    "青海省",
-    "台湾省",
-    "内蒙古自治区",
-    "广西壮族自治区",
-    "西藏自治区",
-    "宁夏回族自治区",
-    "新疆维吾尔自治区",
-    "香港特别行政区",
-    "澳门特别行政区",
-)
 
 
 def _with_address(url: str, address_id: int) -> str:
@@ -125,7 +89,7 @@ def _form_page(request: HttpRequest, address: Address | None) -> HttpResponse:
     return render(
         request,
         "orders/address_form.html",
-        {"form": form, "address": address, "provinces": PROVINCES, "next": safe_next(request, "")},
+        {"form": form, "address": address, "regions": region_tree(), "next": safe_next(request, "")},
     )
 
 

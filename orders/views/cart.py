@@ -1,8 +1,10 @@
 """The cart page and its buttons. Members' carts live in the database, visitors' in the
 session (the services ``cart_*`` and ``session_cart_*``); signing in merges the two."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,15 +48,31 @@ def cart(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _with_sku(url: str, sku_id: int) -> str:
+    """``…/p/7/`` → ``…/p/7/?sku=12``: the product page comes back with the choice kept."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "sku"] + [("sku", str(sku_id))]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     """The product page's 加入购物车 (``action=add``) and 立即购买 (``action=buy``).
 
-    Buy-now goes straight to checkout with that one line and leaves the cart alone.
+    Buy-now goes straight to checkout with that one line and leaves the cart alone. The
+    page's script adds in place (``Accept: application/json``: the message and the new
+    cart count, or the error with a 4xx); without it, the page comes back with the chosen
+    SKU in ``?sku=``, so the choice is not forgotten.
     """
     back = safe_referer(request, reverse("orders:cart"))
     form = CartAddForm(request.POST)
     if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse({"code": "invalid", "detail": _first_error(form)}, status=400)
         messages.error(request, _first_error(form))
         return redirect(back)
     sku_id, quantity = form.cleaned_data["sku_id"], form.cleaned_data["quantity"]
@@ -67,10 +85,15 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         else:
             cart_services.session_cart_add(session=request.session, sku_id=sku_id, quantity=quantity)
     except DomainError as exc:
+        if _wants_json(request):
+            return JsonResponse({"code": exc.code, "detail": str(exc.message)}, status=exc.status)
         messages.error(request, str(exc.message))
     else:
+        if _wants_json(request):
+            count = selectors.cart_count(user=request.user, session=request.session)
+            return JsonResponse({"detail": _("Added to your cart."), "cart_count": count})
         messages.success(request, _("Added to your cart."))
-    return redirect(back)
+    return redirect(_with_sku(back, sku_id))
 
 
 @require_POST

@@ -10,26 +10,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import DomainError
 from orders import selectors
+from orders.labels import ORDER_TABS
 from orders.models import OrderState
 from orders.services.fulfilment import order_cancel, order_confirm_receipt
 from orders.services.payment import payment_sync
+from orders.services.review import REVIEWABLE_STATES
 from orders.views._common import domain_404
 from orders.views.checkout import start_payment_or_show_order
 
 PAGE_SIZE = 10
-TAB_LABELS = {
-    "all": _lazy("All"),
-    "pending_payment": _lazy("To pay"),
-    "to_ship": _lazy("To ship"),
-    "to_receive": _lazy("To receive"),
-    "completed": _lazy("Completed"),
-    "aftersales": _lazy("After-sales"),
-}
 
 
 @login_required
@@ -42,7 +35,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     counts = selectors.order_tab_counts(user=request.user)
-    tabs = [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in TAB_LABELS.items()]
+    tabs = [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in ORDER_TABS.items()]
     return render(request, "orders/order_list.html", {"tab": tab, "tabs": tabs, "page": page})
 
 
@@ -58,8 +51,16 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     latest_aftersale: dict[int, object] = {}
     for aftersale in order.aftersales.all():  # newest first
         latest_aftersale.setdefault(aftersale.order_item_id, aftersale)
+    reviewable = order.state in REVIEWABLE_STATES
+    reviewed = selectors.reviewed_item_ids(order=order) if reviewable else set()
     rows = [
-        {"item": item, "option": options.get(item.pk), "aftersale": latest_aftersale.get(item.pk)}
+        {
+            "item": item,
+            "option": options.get(item.pk),
+            "aftersale": latest_aftersale.get(item.pk),
+            "can_review": reviewable and item.pk not in reviewed,
+            "reviewed": item.pk in reviewed,
+        }
         for item in order.items.all()
     ]
     return render(

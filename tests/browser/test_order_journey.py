@@ -82,7 +82,6 @@ def test_order_journey_from_cart_to_refund(
     coffee = product("云南小粒咖啡豆 500g", "59.00", (120, 72, 40))
     sugar = product("古法手工红糖 300g", "39.00", (170, 40, 30))
     UserFactory(phone="13912345678", nickname="小美")
-    page.on("dialog", lambda dialog: dialog.accept())
 
     # The shopper signs in and fills the cart from two product pages.
     sign_in(page, "13912345678", f"/p/{coffee.product_id}/")
@@ -103,9 +102,9 @@ def test_order_journey_from_cart_to_refund(
     page.get_by_test_id("add-address").click()
     page.fill("[name=receiver]", "王小明")
     page.fill("[name=phone]", "138 0013 8000")
-    page.fill("[name=province]", "浙江省")
-    page.fill("[name=city]", "杭州市")
-    page.fill("[name=district]", "西湖区")
+    page.select_option("[name=province]", "浙江省")  # the region picker
+    page.select_option("[name=city]", "杭州市")
+    page.select_option("[name=district]", "西湖区")
     page.fill("[name=detail]", "文三路 100 号 5 幢 301")
     page.get_by_test_id("address-save").click()
     expect(page.get_by_test_id("checkout-address")).to_contain_text("王小明")
@@ -140,7 +139,8 @@ def test_order_journey_from_cart_to_refund(
     expect(page.get_by_test_id("order-state")).to_have_text("待收货")
     expect(page.get_by_test_id("tracking-no")).to_have_text("SF1234567890")
     page.get_by_test_id("order-confirm-receipt").click()
-    expect(page.get_by_test_id("order-state")).to_have_text("已收货")
+    page.get_by_test_id("confirm-ok").click()  # the in-page confirmation sheet
+    expect(page.get_by_test_id("order-state")).to_have_text("已完成")
     screenshot(page, "journey-07-received")
     page.get_by_test_id("order-row").filter(has_text="古法手工红糖").get_by_test_id(
         "item-aftersale-new"

@@ -109,7 +109,6 @@ def test_refunding_a_line_in_two_steps_on_the_embedded_database(browser, embedde
     url, db, product_id = embedded_site
     page = browser.new_context(base_url=url, **PHONE).new_page()
     page.set_default_timeout(15_000)
-    page.on("dialog", lambda dialog: dialog.accept())
 
     # The shopper buys 3 × ¥69.90 and pays in the sandbox cashier.
     page.goto(f"/signin/?next=/p/{product_id}/")
@@ -117,8 +116,9 @@ def test_refunding_a_line_in_two_steps_on_the_embedded_database(browser, embedde
     page.fill("[name=password]", PASSWORD)
     page.get_by_test_id("signin-submit").click()
     page.wait_for_url(f"**/p/{product_id}/")
+    page.get_by_test_id("sku-choice").click()  # the SKU sheet holds the quantity
     page.get_by_test_id("quantity").fill("3")
-    page.get_by_test_id("add-to-cart").click()
+    page.get_by_test_id("sheet-add-to-cart").click()
     expect(page.get_by_test_id("message")).to_have_text("已加入购物车")
     page.goto("/cart/")
     expect(page.get_by_test_id("cart-subtotal")).to_have_text("¥209.70")
@@ -140,7 +140,8 @@ def test_refunding_a_line_in_two_steps_on_the_embedded_database(browser, embedde
     admin.locator("input[type=submit]").click()
     page.reload()
     page.get_by_test_id("order-confirm-receipt").click()
-    expect(page.get_by_test_id("order-state")).to_have_text("已收货")
+    page.get_by_test_id("confirm-ok").click()  # the in-page confirmation sheet
+    expect(page.get_by_test_id("order-state")).to_have_text("已完成")
 
     # One unit back, then the other two: both refunds go through.
     _refund_units(page, admin, 1)

@@ -66,6 +66,8 @@ def test_pick_a_sku_from_home_on_a_phone(page, media_served, screenshot):
     card.click()
     page.wait_for_url(f"**/p/{product.pk}/")
     expect(page.get_by_test_id("price")).to_have_text("¥59.00 - ¥89.00")
+    page.get_by_test_id("sku-choice").click()  # the SKU picker is a bottom sheet
+    expect(page.get_by_test_id("sku-sheet")).to_be_visible()
     option(page, "颜色", "蓝").click()
     option(page, "尺码", "L").click()
 
@@ -81,7 +83,8 @@ def test_pick_a_sku_from_home_on_a_phone(page, media_served, screenshot):
     expect(page.get_by_test_id("quantity")).to_have_value("5")
     expect(option(page, "尺码", "M")).to_be_disabled()
     expect(option(page, "尺码", "L")).to_be_enabled()
-    expect(page.get_by_test_id("add-to-cart")).to_be_enabled()  # 红 + L is in stock
+    expect(page.get_by_test_id("sheet-add-to-cart")).to_be_enabled()  # 红 + L is in stock
+    expect(page.get_by_test_id("sku-chosen")).to_have_text("红 · L · 5 件")
     assert horizontal_overflow(page) <= 0
     screenshot(page, "storefront-product")
 

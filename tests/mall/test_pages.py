@@ -248,11 +248,14 @@ def test_product_page_shows_price_range_specs_and_sku_json(client):
     assert data["specs"] == [{"name": "颜色", "values": ["红", "蓝"]}, {"name": "尺码", "values": ["M", "L"]}]
     by_key = {SKU.make_spec_key(s["specs"]): s for s in data["skus"]}
     assert by_key["尺码:L;颜色:蓝"] == {"id": blue_l.pk, "specs": {"颜色": "蓝", "尺码": "L"},
-                                       "price": "89.00", "price_display": "¥89.00", "stock": 12}
+                                       "price": "89.00", "price_display": "¥89.00", "stock": 12,
+                                       "label": "蓝 / L"}
     assert by_key["尺码:M;颜色:红"]["stock"] == 5
     assert 'action="/cart/add/"' in html  # the orders app's cart
     assert 'data-testid="cart-notice"' not in html
-    assert 'data-testid="add-to-cart" disabled' in html  # until a SKU is picked
+    # The sheet's buttons wait for a SKU; the action bar's open the sheet until then.
+    assert 'data-testid="sheet-add-to-cart" disabled' in html
+    assert 'data-testid="add-to-cart">' in html
 
 
 def test_product_page_hides_inactive_skus_from_the_picker(client):

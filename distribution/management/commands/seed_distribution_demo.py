@@ -65,6 +65,7 @@ from distribution.reseller.services.resellers import reseller_grant
 from mall.demo import data
 from mall.hooks import hooks
 from mall.models import Shop, User
+from orders.demo import demo_reviews_seed
 from orders.models import ReturnAddress
 from orders.services.returns import return_address_save
 
@@ -248,6 +249,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with _quiet_notice_delivery():
             result = demo_history_build(staff=staff, finance=finance, progress=self._say)
+        demo_reviews_seed(staff=staff, progress=self._say)  # 口碑 on the received orders (orders app)
         seconds = time.monotonic() - started
         if not result.created:
             self._say(f"演示历史: 已存在，跳过 ({seconds:.1f} s)")

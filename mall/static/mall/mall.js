@@ -173,7 +173,16 @@
     });
   }
 
-  /* ---- SKU picker on the product page ---------------------------------------------- */
+  /* ---- SKU picker on the product page: a bottom sheet (sheets.js) ----------------------
+     The choice stays made after 加入购物车: the add is posted in the page (JSON) and the
+     cart badges are updated; without fetch the page posts and comes back with ?sku=<id>. */
+  function setCartBadges(count) {
+    $$("[data-cart-badge]").forEach(function (badge) {
+      badge.textContent = count > 99 ? "99+" : String(count);
+      badge.hidden = !(count > 0);
+    });
+  }
+
   function initSkuPicker() {
     var picker = $("[data-sku-picker]");
     var dataEl = document.getElementById("sku-data");
@@ -183,17 +192,21 @@
     var skus = data.skus;
     var selected = {};
     var buttons = $$("[data-spec]", picker);
-    var priceEl = $('[data-testid="price"]');
+    var priceEls = [$('[data-testid="price"]'), $("[data-sku-price]", picker)].filter(Boolean);
     var stockEl = $('[data-testid="stock"]', picker);
     var hintEl = $("[data-sku-hint]", picker);
+    var chosenEl = $("[data-sku-chosen]");
+    var chosenLongEl = $("[data-sku-chosen-long]", picker);
     var qty = $("[data-qty]", picker);
     var minus = $("[data-qty-minus]", picker);
     var plus = $("[data-qty-plus]", picker);
     var skuInput = $("[data-sku-input]");
     var form = $("[data-buy-form]");
+    var sheet = picker.closest("[data-sheet]");
     var cartEnabled = form && form.hasAttribute("data-enabled");
     var stockTpl = picker.dataset.stockTpl || "{n}";
     var chooseTpl = picker.dataset.chooseTpl || "{specs}";
+    var chosenTpl = picker.dataset.chosenTpl || "{n}";
     var soldOut = picker.dataset.soldout || "";
 
     function matches(sku, partial) {
@@ -223,6 +236,12 @@
       plus.disabled = n >= max;
     }
 
+    function chosenText(missing) {
+      if (missing.length) return chooseTpl.replace("{specs}", missing.join(" / "));
+      var values = names.map(function (name) { return selected[name]; });
+      return values.concat([chosenTpl.replace("{n}", qty.value)]).join(" · ");
+    }
+
     function render() {
       buttons.forEach(function (button) {
         var name = button.dataset.spec;
@@ -234,14 +253,16 @@
       });
       var sku = currentSku();
       var available = sku ? sku.stock : stockOf(selected);
-      priceEl.textContent = sku ? sku.price_display : priceEl.dataset.default;
+      priceEls.forEach(function (el) { el.textContent = sku ? sku.price_display : el.dataset.default; });
       stockEl.textContent = available > 0 ? stockTpl.replace("{n}", String(available)) : soldOut;
       var missing = names.filter(function (name) { return !(name in selected); });
       hintEl.textContent = missing.length ? chooseTpl.replace("{specs}", missing.join(" / ")) : "";
       setQuantity(qty.value, available);
+      if (chosenEl) chosenEl.textContent = chosenText(missing);
+      if (chosenLongEl) chosenLongEl.textContent = chosenText(missing);
       if (skuInput) skuInput.value = sku ? String(sku.id) : "";
       if (cartEnabled) {
-        $$("button[type=submit]", form).forEach(function (b) { b.disabled = !(sku && sku.stock > 0); });
+        $$("[data-sheet-submit]").forEach(function (b) { b.disabled = !(sku && sku.stock > 0); });
       }
     }
 
@@ -256,18 +277,64 @@
     function step(delta) {
       var sku = currentSku();
       setQuantity((parseInt(qty.value, 10) || 1) + delta, sku ? sku.stock : stockOf(selected));
+      render();
     }
     minus.addEventListener("click", function () { step(-1); });
     plus.addEventListener("click", function () { step(1); });
     qty.addEventListener("change", function () { step(0); });
 
-    // A spec with a single value has nothing to choose: pick it.
-    data.specs.forEach(function (spec) {
-      if (spec.values.length === 1 && stockOf(withChoice(spec.name, spec.values[0])) > 0) {
-        selected[spec.name] = spec.values[0];
-      }
-    });
+    // The choice to keep (?sku=<id> after a post without the script), else single values.
+    var kept = skus.filter(function (sku) { return sku.id === data.selected && sku.stock > 0; })[0];
+    if (kept) {
+      names.forEach(function (name) { selected[name] = kept.specs[name]; });
+    } else {
+      data.specs.forEach(function (spec) {
+        if (spec.values.length === 1 && stockOf(withChoice(spec.name, spec.values[0])) > 0) {
+          selected[spec.name] = spec.values[0];
+        }
+      });
+    }
     render();
+    if (form && cartEnabled) initBuyForm(form, sheet, currentSku);
+  }
+
+  function initBuyForm(form, sheet, currentSku) {
+    var sheets = window.QuanziSheets;
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      var action = submitter ? submitter.value : "add";
+      var sku = currentSku();
+      // The action bar's buttons open the sheet until a SKU in stock is chosen.
+      if (!(sku && sku.stock > 0)) {
+        event.preventDefault();
+        if (sheet && sheets) sheets.open(sheet);
+        return;
+      }
+      if (action !== "add" || !window.fetch || !window.FormData) return;
+      event.preventDefault();
+      var body = new FormData(form);
+      body.set("action", "add");
+      // getAttribute: form.action is the buttons named "action", not the URL.
+      fetch(form.getAttribute("action"), {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-Requested-With": "fetch" },
+      })
+        .then(function (response) {
+          return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+        })
+        .then(function (result) {
+          toast(result.json.detail, result.ok ? "success" : "error");
+          if (!result.ok) return;
+          setCartBadges(result.json.cart_count);
+          if (sheet && sheets) sheets.close(sheet);
+        })
+        .catch(function () {
+          var input = document.createElement("input");
+          input.type = "hidden"; input.name = "action"; input.value = "add";
+          form.appendChild(input);
+          form.submit();
+        });
+    });
   }
 
   /* ---- sign-up: send the SMS code without leaving the page, then count down --------- */

@@ -43,14 +43,8 @@
     render();
   }
 
-  /* ---- "are you sure?" before cancelling, confirming receipt, deleting ------------------ */
-  function initConfirm() {
-    document.addEventListener("submit", function (event) {
-      var form = event.target;
-      var text = form.getAttribute("data-confirm");
-      if (text && !window.confirm(text)) event.preventDefault();
-    }, true);
-  }
+  /* "Are you sure?" before cancelling, confirming receipt, deleting: forms with data-confirm
+     ask in the in-page confirmation sheet (mall/sheets.js), never with window.confirm(). */
 
   /* ---- submit once: a double tap must not post twice ------------------------------------ */
   function initSubmitOnce() {
@@ -145,9 +139,54 @@
     });
   }
 
+  /* ---- address form: province → city → district lists from the offline division data -- */
+  function initRegionPicker() {
+    var box = $("[data-region-picker]");
+    var dataEl = document.getElementById("region-data");
+    if (!box || !dataEl) return;
+    var tree = JSON.parse(dataEl.textContent);
+    var province = $("[data-region=province]", box);
+    var city = $("[data-region=city]", box);
+    var district = $("[data-region=district]", box);
+
+    function fill(select, names) {
+      var keep = select.value;
+      select.textContent = "";
+      var prompt = document.createElement("option");
+      prompt.value = "";
+      prompt.textContent = select.dataset.prompt || "";
+      select.appendChild(prompt);
+      names.forEach(function (name) {
+        var option = document.createElement("option");
+        option.value = name;
+        option.textContent = name;
+        select.appendChild(option);
+      });
+      select.value = names.indexOf(keep) >= 0 ? keep : "";
+      // A list of one (a city that is its own district) is chosen already.
+      if (!select.value && names.length === 1) select.value = names[0];
+      select.disabled = names.length === 0;
+    }
+    function citiesOf(name) {
+      var found = tree.filter(function (p) { return p[0] === name; })[0];
+      return found ? found[1] : [];
+    }
+    function districtsOf(provinceName, cityName) {
+      var found = citiesOf(provinceName).filter(function (c) { return c[0] === cityName; })[0];
+      return found ? found[1] : [];
+    }
+    province.addEventListener("change", function () {
+      fill(city, citiesOf(province.value).map(function (c) { return c[0]; }));
+      fill(district, districtsOf(province.value, city.value));
+    });
+    city.addEventListener("change", function () { fill(district, districtsOf(province.value, city.value)); });
+    if (!province.value) { city.disabled = true; district.disabled = true; }
+    else if (!city.value) district.disabled = true;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initRegionPicker();
     initCart();
-    initConfirm();
     initSubmitOnce();
     initCountdown();
     initAfterSaleAmount();
