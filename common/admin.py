@@ -20,10 +20,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
@@ -73,6 +75,8 @@ class SingletonAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before the redirect, which would create the row
         return HttpResponseRedirect(change_url(self.model.get_solo()))
 
 
@@ -164,3 +168,14 @@ def run_each(
     if done:
         model_admin.message_user(request, _("Done for %(count)s.") % {"count": done}, messages.SUCCESS)
     return done
+
+
+REVEAL_PHONE_URL = "admin:distribution_sensitiveaccesslog_reveal_phone"
+
+
+def masked_phone_cell(obj: Model, masked: str) -> str:
+    """A masked mobile number in a staff list, with the link to reveal it (a logged step with a
+    reason; the page is distribution's, which owns the sensitive data access log)."""
+    meta = obj._meta
+    url = reverse(REVEAL_PHONE_URL, args=[meta.app_label, meta.model_name, obj.pk])
+    return format_html('{} <a class="reveal-phone" href="{}">{}</a>', masked, url, _("reveal"))

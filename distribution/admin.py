@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import action_form_page
+from common.admin import action_form_page, masked_phone_cell
 from common.errors import DomainError
 from common.money import format_cny
 from common.phone import PHONE_RE, normalize_phone
@@ -82,8 +82,9 @@ class LevelChangeInline(admin.TabularInline):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "invite_code", "parent", "tree_id", "depth", "is_placed_display",
-                    "is_reseller", "level", "is_active", "joined_at")
+    # No nested-set internals (tree id, lft, rght) on staff pages; the number is masked (PIPL).
+    list_display = ("id", "user", "phone_display", "invite_code", "parent", "is_reseller", "level",
+                    "is_active", "joined_at")
     list_filter = ("is_reseller", "level", "is_active", "bind_source")
     # Exact matches: a contains-search would scan a million members on every query.
     search_fields = ("=invite_code", "=user__phone")
@@ -93,7 +94,7 @@ class MemberAdmin(admin.ModelAdmin):
     actions = ["regenerate_invite_codes", "set_level", "grant_reseller", "revoke_reseller"]
     # Team figures are range queries: on the change page only, never one per list row.
     fields = ("user", "invite_code", "parent", "bind_source", "bound_at", "joined_at", "is_reseller",
-              "reseller_since", "level", "is_active", "own_paid_sales", "tree_id", "depth", "lft", "rght",
+              "reseller_since", "level", "is_active", "own_paid_sales", "is_placed_display",
               "team_display", "tiers_display", "ancestors_display", "tools_display")
     readonly_fields = fields
     inlines = [LevelChangeInline]
@@ -103,6 +104,10 @@ class MemberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
         return False
+
+    @admin.display(description=_("mobile number"))
+    def phone_display(self, obj: Member) -> str:
+        return masked_phone_cell(obj, obj.user.masked_phone)
 
     @admin.display(description=_("placed"), boolean=True)
     def is_placed_display(self, obj: Member) -> bool:
@@ -230,6 +235,8 @@ class ReferralSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponseRedirect:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         ReferralSettings.objects.get_or_create(pk=1)
         return redirect("admin:distribution_referralsettings_change", 1)
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import PercentField
 from common.money import FEN
 from distribution.models import MAX_TIERS, CommissionRules, LevelRate, ProductCommission
 from distribution.models import WithdrawalChannel as Channel
@@ -14,6 +15,10 @@ TIERS_MESSAGE = _("Commission is paid to at most 3 tiers (禁止传销条例 art
 
 
 class CommissionRulesForm(forms.ModelForm):
+    global_cap_rate = PercentField(label=_("global cap"), help_text=_(
+        "A share of the paid amount, in percent: 50 is 50 %."))
+    withdrawal_fee_rate = PercentField(label=_("withdrawal fee rate"), help_text=_(
+        "A share of the amount, in percent: 0.6 is 0.6 %."))
     withdrawal_channels = forms.MultipleChoiceField(label=_("withdrawal channels"), choices=Channel.choices,
                                                     widget=forms.CheckboxSelectMultiple)
 
@@ -21,10 +26,6 @@ class CommissionRulesForm(forms.ModelForm):
         model = CommissionRules
         fields = ["tiers", "global_cap_rate", "self_purchase", "attribution_policy", "withdrawal_min_amount",
                   "withdrawal_fee_rate", "withdrawal_daily_limit", "withdrawal_channels"]
-        help_texts = {
-            "global_cap_rate": _("A share of the paid amount: 0.5000 is 50 %."),
-            "withdrawal_fee_rate": _("A share of the amount: 0.0060 is 0.6 %."),
-        }
 
     def clean_tiers(self) -> int:
         tiers = self.cleaned_data["tiers"]
@@ -40,11 +41,12 @@ class CommissionRulesForm(forms.ModelForm):
 
 class LevelRateForm(forms.ModelForm):
     tier = forms.IntegerField(label=_("tier"), min_value=1)
+    rate = PercentField(label=_("rate"), help_text=_("A share of the item's paid amount, in percent: "
+                                                     "10 is 10 %."))
 
     class Meta:
         model = LevelRate
         fields = ["level", "tier", "rate"]
-        help_texts = {"rate": _("A share of the item's paid amount: 0.1000 is 10 %.")}
 
     def clean_tier(self) -> int:
         tier = self.cleaned_data["tier"]
