@@ -10,7 +10,6 @@ their model name, so a change made in an inline shows up as a change of its pare
 import datetime
 import ipaddress
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -22,27 +21,28 @@ from audit.models import StaffAction
 from common.http import client_ip
 from common.phone import mask_phone
 
-SECRET = "***"
+SECRET = "***"  # noqa: S105 (the mark that replaces a secret, not one)
 SECRET_MARKS = ("password", "encrypted", "cipher", "secret", "token", "code_hash")
 MAX_CHILDREN = 200
 
 
 def _jsonable(value: Any) -> Any:
+    """Exact and readable: money and rates as strings, times in ISO form, rows by their pk."""
     if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Decimal | float):
-        return str(value)
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, FieldFile):
-        return value.name or ""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, models.Model):
-        return value.pk
-    return str(value)
+        result = value
+    elif isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        result = value.isoformat()
+    elif isinstance(value, FieldFile):
+        result = value.name or ""
+    elif isinstance(value, dict):
+        result = {str(k): _jsonable(v) for k, v in value.items()}
+    elif isinstance(value, list | tuple | set):
+        result = [_jsonable(v) for v in value]
+    elif isinstance(value, models.Model):
+        result = value.pk
+    else:
+        result = str(value)  # Decimal included: exact
+    return result
 
 
 def _field_value(obj: models.Model, field: models.Field) -> Any:
@@ -57,7 +57,10 @@ def _field_value(obj: models.Model, field: models.Field) -> Any:
     return _jsonable(value)
 
 
-def snapshot(obj: models.Model | None, *, children: Iterable[tuple[type[models.Model], str]] = ()) -> dict | None:
+Children = Iterable[tuple[type[models.Model], str]]
+
+
+def snapshot(obj: models.Model | None, *, children: Children = ()) -> dict | None:
     """The row's concrete and many-to-many fields; ``children`` are (model, fk name) pairs whose
     rows pointing at ``obj`` are included, in pk order."""
     if obj is None or obj.pk is None:

@@ -101,13 +101,14 @@ class AuditedAdminMixin:
         meta = self.model._meta
         standard = {f"{meta.app_label}_{meta.model_name}_{view}" for view in STANDARD_VIEWS}
         urls = []
+        prefix = f"{meta.app_label}_{meta.model_name}_"
         for pattern in super().get_urls():
             if isinstance(pattern, URLPattern) and pattern.name and pattern.name not in standard:
-                prefix = f"{meta.app_label}_{meta.model_name}_"
                 step = pattern.name.removeprefix(prefix)
-                pattern = URLPattern(pattern.pattern, _audited_step(self, pattern.callback, step),
-                                     pattern.default_args, pattern.name)
-            urls.append(pattern)
+                urls.append(URLPattern(pattern.pattern, _audited_step(self, pattern.callback, step),
+                                       pattern.default_args, pattern.name))
+            else:
+                urls.append(pattern)
         return urls
 
 

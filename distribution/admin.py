@@ -208,13 +208,21 @@ class MemberAdmin(admin.ModelAdmin):
         return self._tool(request, pk, HandoverForm, _("Hand over downlines"), run)
 
 
+SYSTEM_REASONS = {"sign-up": _("sign-up")}  # written by the sign-up path, in English, into every row
+
+
 @admin.register(BindingHistory)
 class BindingHistoryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "member", "old_parent", "new_parent", "source", "operator", "reason")
+    fields = ("created_at", "member", "old_parent", "new_parent", "source", "operator", "reason_display")
+    list_display = readonly_fields = fields
     list_filter = ("source",)
     search_fields = ("=member__invite_code", "member__user__phone")
     list_select_related = ("member__user", "old_parent__user", "new_parent__user", "operator")
     show_full_result_count = False
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_display(self, obj: BindingHistory) -> str:
+        return str(SYSTEM_REASONS.get(obj.reason, obj.reason))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -160,12 +160,11 @@ class ProductCommissionAdmin(admin.ModelAdmin):
 
 @admin.register(RuleChange)
 class RuleChangeAdmin(ReadOnlyAdmin):
-    list_display = ("changed_at", "subject_display", "field_display", "old_display", "new_display", "operator")
+    fields = ("changed_at", "subject_display", "field_display", "old_display", "new_display", "operator")
+    list_display = readonly_fields = fields
     search_fields = ("subject", "field")
     list_select_related = ("operator",)
     date_hierarchy = "changed_at"
-    fields = ("changed_at", "subject_display", "field_display", "old_display", "new_display", "operator")
-    readonly_fields = fields
 
     @admin.display(description=_("rule"), ordering="subject")
     def subject_display(self, obj: RuleChange) -> str:

@@ -9,8 +9,8 @@ admin in ``distribution/admin.py``).
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Case, F, Value, When
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
@@ -18,9 +18,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import action_form_page, masked_phone_cell, object_form_page
-from common.phone import mask_phone
 from common.errors import DomainError
 from common.forms import rate_as_percent
+from common.phone import mask_phone
 from distribution.admin_common import ReadOnlyAdmin
 from distribution.models import (
     ApplicationState,
@@ -69,8 +69,8 @@ class SetLevelForm(ReasonForm):
 class ResellerApplicationAdmin(admin.ModelAdmin):
     """The review queue: open applications first, oldest first."""
 
-    list_display = ("id", "member", "real_name", "contact_phone_display", "state", "created_at", "reviewed_by",
-                    "reviewed_at")
+    list_display = ("id", "member", "real_name", "contact_phone_display", "state", "created_at",
+                    "reviewed_by", "reviewed_at")
     list_filter = ("state",)
     search_fields = ("=member__user__phone", "=member__invite_code", "real_name", "=contact_phone")
     list_select_related = ("member__user", "reviewed_by")

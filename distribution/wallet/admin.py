@@ -351,7 +351,8 @@ class SensitiveAccessLogAdmin(ReadOnlyAdmin):
                      self.admin_site.admin_view(self.reveal_phone_view),
                      name="distribution_sensitiveaccesslog_reveal_phone"), *super().get_urls()]
 
-    def reveal_phone_view(self, request: HttpRequest, app_label: str, model_name: str, pk: int) -> HttpResponse:
+    def reveal_phone_view(self, request: HttpRequest, app_label: str, model_name: str,
+                          pk: int) -> HttpResponse:
         """A masked number of a member, user, order or application, shown in full after a
         reason; the access is logged by ``phone_reveal``. The page is never cached."""
         if not can_reveal_phones(request.user) or not request.user.has_perm(f"{app_label}.view_{model_name}"):

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyAdmin, masked_phone_cell
+from common.admin import ReadOnlyAdmin, TranslatedPermissionsMixin, masked_phone_cell
 from common.phone import mask_phone, normalize_phone
 from mall.models import PhoneCode, User
 
@@ -47,7 +47,7 @@ class PhoneVerifiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     # PIPL: the number is masked; revealing it is a logged step with a reason.

@@ -13,9 +13,9 @@ from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_record, snapshot
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, masked_phone_cell, object_form_page
 from orders.admin.payments import PaymentInline, RefundInline, anomaly_badge
-from audit.services import audit_record, snapshot
 from orders.carriers import CARRIER_CHOICES, CARRIER_HELP
 from orders.errors import BulkFileInvalid
 from orders.models import Order, OrderEvent, OrderItem, Refund, RefundState
@@ -26,7 +26,6 @@ from orders.services.refund_after_window import (
     can_refund_after_window,
     refund_after_window_create,
 )
-
 
 BULK_MAX_BYTES = 1024 * 1024
 
@@ -173,7 +172,8 @@ class OrderAdmin(ReadOnlyAdmin):
             self.admin_site.admin_view(self.after_window_refund_view),
             name="orders_order_refund_after_window",
         )
-        bulk = path("bulk-ship/", self.admin_site.admin_view(self.bulk_ship_view), name="orders_order_bulk_ship")
+        bulk = path("bulk-ship/", self.admin_site.admin_view(self.bulk_ship_view),
+                    name="orders_order_bulk_ship")
         return [ship, refund, bulk, *super().get_urls()]
 
     def bulk_ship_view(self, request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ as Excel on a Chinese Windows saves it.
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,8 @@ def _decode(raw: bytes) -> str:
 
 def bulk_rows_parse(raw: bytes) -> list[tuple[int, list[str]]]:
     """The file's non-empty rows (line number, cells), without a header line."""
-    rows = [(n, [c.strip() for c in cells]) for n, cells in enumerate(csv.reader(io.StringIO(_decode(raw))), 1)
+    reader = csv.reader(io.StringIO(_decode(raw)))
+    rows = [(n, [c.strip() for c in cells]) for n, cells in enumerate(reader, 1)
             if any(c.strip() for c in cells)]
     if rows and not rows[0][1][0].upper().startswith("Q"):
         rows = rows[1:]  # a header ("订单号,运单号"): order numbers start with Q
@@ -62,13 +63,15 @@ def orders_ship_bulk(*, raw: bytes, carrier: str, actor: User) -> list[ShipRow]:
     for line, cells in bulk_rows_parse(raw):
         number, tracking = cells[0], cells[1] if len(cells) > 1 else ""
         row_carrier = cells[2] if len(cells) > 2 and cells[2] else carrier
-        results.append(_ship_one(line, number, tracking, row_carrier, actor, seen))
+        results.append(_ship_one(ShipRow(line, number, tracking, row_carrier, False, ""), actor, seen))
     return results
 
 
-def _ship_one(line: int, number: str, tracking: str, carrier: str, actor: User, seen: set) -> ShipRow:
+def _ship_one(row: ShipRow, actor: User, seen: set) -> ShipRow:
+    number, tracking, carrier = row.number, row.tracking_no, row.carrier
+
     def refused(message: str, order_id: int | None = None) -> ShipRow:
-        return ShipRow(line, number, tracking, carrier, False, message, order_id)
+        return replace(row, message=message, order_id=order_id)
 
     if number in seen:
         return refused(_("Duplicate row: this order is already in the file."))
@@ -80,4 +83,4 @@ def _ship_one(line: int, number: str, tracking: str, carrier: str, actor: User, 
         order_ship(order=order, actor=actor, carrier=carrier, tracking_no=tracking)
     except DomainError as exc:
         return refused(str(exc.message), order.pk)
-    return ShipRow(line, number, tracking, carrier, True, _("Shipped."), order.pk)
+    return replace(row, ok=True, message=_("Shipped."), order_id=order.pk)

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from audit.models import StaffAction
 from config.roles import FINANCE, OPS, SERVICE
-from distribution.models import CommissionRules, Member, ReferralSettings, Wallet
 from distribution.commission.services.rules import rules_get
+from distribution.models import CommissionRules, Member, ReferralSettings, Wallet
 from distribution.wallet.services.withdrawals import withdrawal_request
 from mall.models import Supplier
 from orders.models import Order, ReturnAddress, ShippingRule
@@ -26,6 +26,7 @@ from tests.orders.factories import ReturnAddressFactory, pay, place_order
 
 pytestmark = pytest.mark.django_db
 IP = "203.0.113.7"
+SHIP = {"carrier": "顺丰速运", "tracking_no": "SF1"}
 
 
 def _only(**filters) -> StaffAction:
@@ -48,7 +49,8 @@ def test_add_through_a_form(client):
 
     supplier = Supplier.objects.get(name="杭州丝绸厂")
     row = _only(kind="add")
-    assert (row.actor_id, row.actor_repr, row.ip, row.object_id) == (user.pk, user.phone, IP, str(supplier.pk))
+    assert (row.actor_id, row.actor_repr, row.ip, row.object_id) == (
+        user.pk, user.phone, IP, str(supplier.pk))
     assert row.content_type == ContentType.objects.get_for_model(Supplier)
     assert row.before is None
     assert row.after["name"] == "杭州丝绸厂"
@@ -161,7 +163,8 @@ def test_withdrawal_review_and_wallet_adjustment_steps(client):
                 {"amount": "-5.00", "reason": "多发退回"})
 
     approve, adjust = StaffAction.objects.order_by("id")
-    assert (approve.what, approve.before["state"], approve.after["state"]) == ("approve", "requested", "approved")
+    assert (approve.what, approve.before["state"], approve.after["state"]) == (
+        "approve", "requested", "approved")
     assert (adjust.what, adjust.object_id) == ("adjust", str(wallet.pk))
     assert (adjust.before["available"], adjust.after["available"]) == ("90.00", "85.00")
     assert Wallet.objects.get(pk=wallet.pk).available == Decimal("85.00")
@@ -171,7 +174,7 @@ def test_a_step_refused_by_its_service_leaves_no_row(client):
     _desk(client, SERVICE)
     order = place_order()  # unpaid: cannot ship
 
-    client.post(reverse("admin:orders_order_ship", args=[order.pk]), {"carrier": "顺丰速运", "tracking_no": "1"})
+    client.post(reverse("admin:orders_order_ship", args=[order.pk]), SHIP)
 
     assert Order.objects.get(pk=order.pk).state == "pending_payment"
     assert not StaffAction.objects.exists()
@@ -180,7 +183,7 @@ def test_a_step_refused_by_its_service_leaves_no_row(client):
 def test_the_log_is_read_only_filterable_and_exports_csv(client):
     _desk(client, SERVICE)
     order = pay(place_order())
-    client.post(reverse("admin:orders_order_ship", args=[order.pk]), {"carrier": "顺丰速运", "tracking_no": "SF1"})
+    client.post(reverse("admin:orders_order_ship", args=[order.pk]), SHIP)
     client.force_login(desk_user(None))
     changelist = reverse("admin:audit_staffaction_changelist")
 
@@ -188,7 +191,8 @@ def test_the_log_is_read_only_filterable_and_exports_csv(client):
     assert client.get(reverse("admin:audit_staffaction_add")).status_code == 403
     row = StaffAction.objects.get()
     assert client.post(reverse("admin:audit_staffaction_change", args=[row.pk]), {}).status_code == 403
-    assert client.post(reverse("admin:audit_staffaction_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    delete = reverse("admin:audit_staffaction_delete", args=[row.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
     exported = b"".join(client.get(reverse("admin:audit_staffaction_export"), {"kind__exact": "step"})
                         .streaming_content).decode("utf-8-sig")
     empty = b"".join(client.get(reverse("admin:audit_staffaction_export"), {"kind__exact": "delete"})

@@ -34,7 +34,8 @@ def test_each_row_gets_its_result(client):
         (2, good.number, True), (3, "Q20990101000000", False), (4, unpaid.number, False),
         (5, good.number, False), (6, other_good.number, True)]
     assert [r.message for r in rows] == [
-        "已发货。", "没有这个订单号。", "订单当前为“待付款”，不能变为“待收货”。", "重复的行：这个订单已在文件中出现过。", "已发货。"]
+        "已发货。", "没有这个订单号。", "订单当前为“待付款”，不能变为“待收货”。",
+        "重复的行：这个订单已在文件中出现过。", "已发货。"]
     shipped = Order.objects.get(pk=good.pk)
     assert (shipped.state, shipped.carrier, shipped.tracking_no) == ("shipped", "中通快递", "ZT001")
     assert Order.objects.get(pk=other_good.pk).carrier == "顺丰速运"

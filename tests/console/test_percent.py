@@ -28,9 +28,8 @@ def test_a_percentage_is_stored_as_the_exact_fraction(typed, stored):
     ("8.125", "百分比最多两位小数，例如 8.25。"),
 ])
 def test_bad_percentages_are_refused_in_chinese(typed, message):
-    with translation.override("zh-hans"):
-        with pytest.raises(Exception) as refused:
-            PercentField().clean(typed)
+    with translation.override("zh-hans"), pytest.raises(Exception) as refused:
+        PercentField().clean(typed)
     assert refused.value.messages == [message]
 
 
@@ -75,5 +74,6 @@ def test_commission_rules_page_refuses_abc_and_changes_nothing(client):
 
     assert "请输入百分比，例如 8 表示 8%。" in response.content.decode()
     after = rules_get()
-    assert (after.global_cap_rate, after.withdrawal_fee_rate) == (rules.global_cap_rate, rules.withdrawal_fee_rate)
+    assert (after.global_cap_rate, after.withdrawal_fee_rate) == (
+        rules.global_cap_rate, rules.withdrawal_fee_rate)
     assert not RuleChange.objects.exists()

@@ -93,7 +93,8 @@ def test_non_staff_cannot_reach_the_ship_page(client):
     order = pay(place_order())
     client.force_login(UserFactory())
 
-    response = client.post(f"/admin/orders/order/{order.pk}/ship/", {"carrier": "顺丰速运", "tracking_no": "1"})
+    response = client.post(f"/admin/orders/order/{order.pk}/ship/",
+                           {"carrier": "顺丰速运", "tracking_no": "1"})
 
     assert response.status_code == 302  # to the admin login
     assert Order.objects.get(pk=order.pk).state == "paid"
