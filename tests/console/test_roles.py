@@ -247,3 +247,15 @@ def test_sync_roles_is_idempotent_and_restores_the_declared_permissions(capsys):
     out = capsys.readouterr().out
     assert "-mall.change_product" in out and "+distribution.pay_withdrawal" in out
     assert out.strip().splitlines()[-3:] == ["运营: unchanged", "财务: unchanged", "客服: unchanged"]
+
+
+def test_demo_staff_of_each_desk_sign_in_to_their_pages(client):
+    call_command("seed_staff_demo")
+    call_command("seed_staff_demo")  # safe twice
+
+    client.login(username="13800000008", password="service123")
+    assert client.get(reverse("admin:orders_order_changelist")).status_code == 200
+    assert client.get(reverse("admin:distribution_withdrawal_changelist")).status_code == 403
+    client.login(username="13800000007", password="ops12345")
+    assert client.get(reverse("admin:mall_product_changelist")).status_code == 200
+    assert client.get(reverse("admin:orders_order_changelist")).status_code == 403
