@@ -140,7 +140,7 @@ def _audited_step(model_admin: AuditedAdminMixin, view: Callable, step: str) -> 
         user = request.user
         if request.method != "POST" or not (user.is_active and user.is_staff):
             return view(request, *args, **kwargs)
-        pk = next((v for v in kwargs.values() if isinstance(v, int)), None)
+        pk = _object_pk(kwargs)
         model = model_admin.model
         obj = model._default_manager.filter(pk=pk).first() if pk is not None else None
         before = model_admin._audit_snapshot(obj)
@@ -152,6 +152,17 @@ def _audited_step(model_admin: AuditedAdminMixin, view: Callable, step: str) -> 
         return response
 
     return wrapper
+
+
+def _object_pk(kwargs: dict) -> object:
+    """The page's own object: its int argument, or Django's ``<id>`` (the password page). A page
+    about another model's row (``app_label`` / ``model_name`` in the URL) has none here."""
+    if "model_name" in kwargs:
+        return None
+    for name, value in kwargs.items():
+        if isinstance(value, int) or (name in ("id", "pk", "object_id") and str(value).isdigit()):
+            return value
+    return None
 
 
 class AuditedAdminSite(AdminSite):

@@ -202,3 +202,16 @@ def test_the_log_is_read_only_filterable_and_exports_csv(client):
     assert len(lines) == 2 and lines[1][3] == "ship" and lines[1][5] == str(order.pk)
     assert len(list(csv.reader(io.StringIO(empty)))) == 1  # the header only
     assert StaffAction.objects.count() == 1
+
+
+def test_a_password_change_is_recorded_without_the_password(client):
+    _desk(client, None)
+    member = MemberFactory()
+
+    client.post(reverse("admin:auth_user_password_change", args=[member.user_id]),
+                {"password1": "Another-pass-456", "password2": "Another-pass-456"})
+
+    row = _only(kind="step")
+    assert (row.what, row.object_id, row.changed_fields) == ("auth_user_password_change", str(member.user_id),
+                                                            ["password"])
+    assert row.before["password"].startswith("***") and "Another" not in str(row.after)
