@@ -138,11 +138,27 @@ class ProductCommissionAdmin(admin.ModelAdmin):
     """A product's own terms, saved through ``product_commission_set`` (audited)."""
 
     form = ProductCommissionForm
-    list_display = ("product", "mode", "tier1", "tier2", "tier3")
+    list_display = ("product", "mode", "tier1_display", "tier2_display", "tier3_display")
     list_filter = ("mode",)
     search_fields = ("product__title",)
     list_select_related = ("product",)
     autocomplete_fields = ("product",)
+
+    def _terms(self, obj: ProductCommission, tier: int) -> str:
+        value = getattr(obj, f"tier{tier}")
+        return _percent(value) if obj.mode == ProductCommission.Mode.RATE else format_cny(value)
+
+    @admin.display(description=_("tier 1"))
+    def tier1_display(self, obj: ProductCommission) -> str:
+        return self._terms(obj, 1)
+
+    @admin.display(description=_("tier 2"))
+    def tier2_display(self, obj: ProductCommission) -> str:
+        return self._terms(obj, 2)
+
+    @admin.display(description=_("tier 3"))
+    def tier3_display(self, obj: ProductCommission) -> str:
+        return self._terms(obj, 3)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ProductCommission | None = None) -> tuple:
         return ("product",) if obj is not None else ()

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PercentField
+from common.forms import PercentField, rate_as_percent
 from common.money import FEN
 from distribution.models import MAX_TIERS, CommissionRules, LevelRate, ProductCommission
 from distribution.models import WithdrawalChannel as Channel
@@ -59,8 +59,14 @@ class ProductCommissionForm(forms.ModelForm):
     class Meta:
         model = ProductCommission
         fields = ["product", "mode", "tier1", "tier2", "tier3"]
-        help_texts = {"mode": _("Rate: a share of the item's paid amount (0.1000 is 10 %). Fixed: an amount "
-                                "in yuan per unit, at most 2 decimal places.")}
+        help_texts = {"mode": _("Rate: a percentage of the item's paid amount (10 is 10 %). Fixed: an "
+                                "amount in yuan per unit, at most 2 decimal places.")}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.mode == ProductCommission.Mode.RATE:
+            for tier in range(1, MAX_TIERS + 1):  # a stored rate is shown as the percentage typed
+                self.initial[f"tier{tier}"] = rate_as_percent(getattr(self.instance, f"tier{tier}"))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -69,8 +75,11 @@ class ProductCommissionForm(forms.ModelForm):
             value = data.get(f"tier{tier}")
             if value is None:
                 continue
-            if mode == ProductCommission.Mode.RATE and value > 1:
-                self.add_error(f"tier{tier}", _("A rate is at most 1.0000 (100 %)."))
+            if mode == ProductCommission.Mode.RATE:
+                try:
+                    data[f"tier{tier}"] = PercentField().clean(f"{value.normalize():f}")
+                except ValidationError as exc:
+                    self.add_error(f"tier{tier}", exc)
             if mode == ProductCommission.Mode.FIXED and value != value.quantize(FEN):
                 self.add_error(f"tier{tier}", _("A fixed amount has at most 2 decimal places."))
         return data

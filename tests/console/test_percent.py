@@ -77,3 +77,24 @@ def test_commission_rules_page_refuses_abc_and_changes_nothing(client):
     assert (after.global_cap_rate, after.withdrawal_fee_rate) == (
         rules.global_cap_rate, rules.withdrawal_fee_rate)
     assert not RuleChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_product_rate_is_typed_as_a_percentage_and_a_fixed_amount_in_yuan(client):
+    from distribution.models import ProductCommission
+    from tests.mall.factories import SKUFactory
+
+    rate_product, fixed_product = SKUFactory().product, SKUFactory().product
+    client.force_login(desk_user(None))
+    add = reverse("admin:distribution_productcommission_add")
+
+    client.post(add, {"product": rate_product.pk, "mode": "rate", "tier1": "8", "tier2": "2.5", "tier3": "0"})
+    client.post(add, {"product": fixed_product.pk, "mode": "fixed", "tier1": "8", "tier2": "0", "tier3": "0"})
+
+    rate = ProductCommission.objects.get(product=rate_product)
+    assert (rate.tier1, rate.tier2) == (Decimal("0.0800"), Decimal("0.0250"))
+    assert ProductCommission.objects.get(product=fixed_product).tier1 == Decimal("8.00")
+    page = client.get(reverse("admin:distribution_productcommission_change", args=[rate.pk])).content.decode()
+    assert 'value="8"' in page and 'value="2.5"' in page
+    listing = client.get(reverse("admin:distribution_productcommission_changelist")).content.decode()
+    assert "8%" in listing and "¥8.00" in listing
