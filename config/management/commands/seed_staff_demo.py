@@ -4,6 +4,9 @@ The 财务 account is the distribution demo's (13800000009, records payouts); th
 to the 财务 group. Passwords are the published demo logins of the README, never used elsewhere.
 """
 
+import os
+
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -26,9 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--allow-production", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
-        from django.conf import settings
-
-        if settings.SETTINGS_MODULE.endswith(".production") and not options["allow_production"]:
+        module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+        if module.endswith(".production") and not options["allow_production"]:
             raise CommandError("Refusing to create demo staff under production settings.")
         with transaction.atomic():
             roles_sync()
