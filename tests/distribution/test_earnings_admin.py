@@ -186,7 +186,7 @@ def test_a_product_rate_above_100_percent_is_refused(admin_client):
     item = sku()
 
     response = admin_client.post(reverse("admin:distribution_productcommission_add"), {
-        "product": item.product_id, "mode": "rate", "tier1": "1.5", "tier2": "0", "tier3": "0"})
+        "product": item.product_id, "mode": "rate", "tier1": "150", "tier2": "0", "tier3": "0"})
 
     assert response.status_code == 200
     assert not ProductCommission.objects.exists()
