@@ -87,3 +87,16 @@ def test_permission_names_are_shown_in_chinese_on_the_group_page(client, world):
     assert "可审核提现" in page and "可查看提现" in page
     assert "Can approve or reject withdrawals" not in page and "Can view" not in page
     assert Permission.objects.filter(codename="review_withdrawal").exists()
+
+
+def test_the_new_console_pages_work_in_english_too(client, world):
+    client.force_login(desk_user(None))
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+    bulk = client.get(reverse("admin:orders_order_bulk_ship"), **english).content.decode()
+    audit = client.get(reverse("admin:audit_staffaction_changelist"), **english).content.decode()
+    rules = client.get(reverse("admin:distribution_rulechange_changelist"), **english).content.decode()
+
+    assert "Bulk shipping" in bulk and "批量发货" not in bulk
+    assert "Export CSV" in audit and "导出 CSV" not in audit
+    assert "tier 2 rate" in rules and "8%" in rules and "第 2 级" not in rules
