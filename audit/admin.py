@@ -1,10 +1,13 @@
 """The staff audit log: one read-only list, filterable (kind, object type, staff member, day),
-searchable, and exported as CSV with the same filters (streamed, constant memory)."""
+searchable, and exported as CSV with the same filters (streamed, constant memory); and the staff
+groups' page with translated permission names."""
 
 import csv
 import json
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
@@ -13,7 +16,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import StaffAction
-from common.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin, TranslatedPermissionsMixin
 
 CSV_CHUNK = 2000
 
@@ -97,3 +100,15 @@ def _csv_rows(queryset: object) -> object:
             localtime(row.created_at).isoformat(timespec="seconds"), row.actor_repr, row.get_kind_display(),
             row.what, row.content_type.name if row.content_type else "", row.object_id, row.object_repr,
             " ".join(row.changed_fields), _pretty(row.before), _pretty(row.after), row.ip or "", row.path])
+
+
+# --- the staff groups' page -------------------------------------------------------------------
+# Permission names in the staff member's language; the groups themselves are declared in
+# config/roles.py (manage.py sync_roles). Importing django.contrib.auth.admin (above) registered
+# Group already, whatever the order of INSTALLED_APPS, so it can be replaced here.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissionsMixin, DjangoGroupAdmin):
+    pass
