@@ -20,10 +20,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
@@ -73,6 +76,8 @@ class SingletonAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before the redirect, which would create the row
         return HttpResponseRedirect(change_url(self.model.get_solo()))
 
 
@@ -164,3 +169,47 @@ def run_each(
     if done:
         model_admin.message_user(request, _("Done for %(count)s.") % {"count": done}, messages.SUCCESS)
     return done
+
+
+REVEAL_PHONE_URL = "admin:distribution_sensitiveaccesslog_reveal_phone"
+
+
+def masked_phone_cell(obj: Model, masked: str) -> str:
+    """A masked mobile number in a staff list, with the link to reveal it (a logged step with a
+    reason; the page is distribution's, which owns the sensitive data access log)."""
+    meta = obj._meta
+    url = reverse(REVEAL_PHONE_URL, args=[meta.app_label, meta.model_name, obj.pk])
+    return format_html('{} <a class="reveal-phone" href="{}">{}</a>', masked, url, _("reveal"))
+
+
+DEFAULT_PERMISSION_LABELS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """``财务 app | 提现 | 可审核提现``: the stored name is English (written at migrate time), so the
+    label is rebuilt from the model's own (translated) names and its Meta.permissions."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    meta = model._meta
+    action, _sep, model_name = permission.codename.partition("_")
+    if model_name == meta.model_name and action in DEFAULT_PERMISSION_LABELS:
+        text = DEFAULT_PERMISSION_LABELS[action] % {"model": meta.verbose_name}
+    else:
+        text = dict(meta.permissions).get(permission.codename, permission.name)
+    return f"{meta.app_config.verbose_name} | {meta.verbose_name} | {text}"
+
+
+class TranslatedPermissionsMixin:
+    """Permission pickers (groups, users) labelled in the staff member's language."""
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import action_form_page
+from common.admin import action_form_page, masked_phone_cell
 from common.errors import DomainError
 from common.money import format_cny
 from distribution.models import BindingHistory, LevelChange, Member, ReferralSettings
@@ -68,8 +68,9 @@ class LevelChangeInline(admin.TabularInline):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "invite_code", "parent", "tree_id", "depth", "is_placed_display",
-                    "is_reseller", "level", "is_active", "joined_at")
+    # No nested-set internals (tree id, lft, rght) on staff pages; the number is masked (PIPL).
+    list_display = ("id", "user", "phone_display", "invite_code", "parent", "is_reseller", "level",
+                    "is_active", "joined_at")
     list_filter = ("is_reseller", "level", "is_active", "bind_source")
     # Exact matches: a contains-search would scan a million members on every query.
     search_fields = ("=invite_code", "=user__phone")
@@ -79,7 +80,7 @@ class MemberAdmin(admin.ModelAdmin):
     actions = ["regenerate_invite_codes", "set_level", "grant_reseller", "revoke_reseller"]
     # Team figures are range queries: on the change page only, never one per list row.
     fields = ("user", "invite_code", "parent", "bind_source", "bound_at", "joined_at", "is_reseller",
-              "reseller_since", "level", "is_active", "own_paid_sales", "tree_id", "depth", "lft", "rght",
+              "reseller_since", "level", "is_active", "own_paid_sales", "is_placed_display",
               "team_display", "tiers_display", "ancestors_display", "tools_display")
     readonly_fields = fields
     inlines = [LevelChangeInline]
@@ -89,6 +90,10 @@ class MemberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
         return False
+
+    @admin.display(description=_("mobile number"))
+    def phone_display(self, obj: Member) -> str:
+        return masked_phone_cell(obj, obj.user.masked_phone)
 
     @admin.display(description=_("placed"), boolean=True)
     def is_placed_display(self, obj: Member) -> bool:
@@ -198,13 +203,21 @@ class MemberAdmin(admin.ModelAdmin):
         return self._tool(request, pk, HandoverForm, _("Hand over downlines"), run)
 
 
+SYSTEM_REASONS = {"sign-up": _("sign-up")}  # written by the sign-up path, in English, into every row
+
+
 @admin.register(BindingHistory)
 class BindingHistoryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "member", "old_parent", "new_parent", "source", "operator", "reason")
+    fields = ("created_at", "member", "old_parent", "new_parent", "source", "operator", "reason_display")
+    list_display = readonly_fields = fields
     list_filter = ("source",)
     search_fields = ("=member__invite_code", "member__user__phone")
     list_select_related = ("member__user", "old_parent__user", "new_parent__user", "operator")
     show_full_result_count = False
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_display(self, obj: BindingHistory) -> str:
+        return str(SYSTEM_REASONS.get(obj.reason, obj.reason))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -225,6 +238,8 @@ class ReferralSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponseRedirect:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         ReferralSettings.objects.get_or_create(pk=1)
         return redirect("admin:distribution_referralsettings_change", 1)
 

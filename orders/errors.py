@@ -152,6 +152,11 @@ class ReasonRequired(DomainError):
     default_message = _("Give a reason.")
 
 
+class BulkFileInvalid(DomainError):
+    code = "bulk_ship_file_invalid"
+    default_message = _("The file cannot be read.")
+
+
 class TrackingRequired(DomainError):
     code = "tracking_required"
     default_message = _("Enter the carrier and the tracking number.")

@@ -28,7 +28,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # First: the project's templates (the admin's base_site with the alert banner) win.
     "config.apps.ProjectConfig",
-    "django.contrib.admin",
+    "audit.apps.AuditedAdminConfig",  # django.contrib.admin, with every admin page audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mptt",
     "django_guid",
     "health_check",
+    "audit.apps.AuditConfig",
     "mall",
     "orders",
     "distribution",

@@ -18,9 +18,11 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
+from common.forms import rate_as_percent
 from common.money import format_cny
 from distribution.admin_common import ReadOnlyAdmin, member_label
 from distribution.commission.forms import CommissionRulesForm, LevelRateForm, ProductCommissionForm
+from distribution.commission.rule_labels import rule_field_label, rule_subject_label, rule_value_label
 from distribution.commission.selectors import commission_liability
 from distribution.commission.services.rules import (
     EDITABLE,
@@ -37,7 +39,7 @@ _REFUSED_ATTR = "_earnings_rules_refused"
 
 
 def _percent(rate: object) -> str:
-    return "—" if rate is None else f"{rate:.2%}"
+    return "—" if rate is None else f"{rate_as_percent(rate)}%"
 
 
 @admin.register(CommissionRules)
@@ -64,6 +66,8 @@ class CommissionRulesAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return redirect("admin:distribution_commissionrules_change", rules_get().pk)
 
     @admin.display(description=_("recent changes"))
@@ -72,8 +76,9 @@ class CommissionRulesAdmin(admin.ModelAdmin):
         changes = changes[:RECENT_CHANGES]
         rows = format_html_join(
             "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-            ((localtime(c.changed_at).strftime("%Y-%m-%d %H:%M"), c.subject, c.field, c.old_value or "—",
-              c.new_value, c.operator or "—") for c in changes))
+            ((localtime(c.changed_at).strftime("%Y-%m-%d %H:%M"), rule_subject_label(c.subject),
+              rule_field_label(c.subject, c.field), rule_value_label(c.subject, c.field, c.old_value),
+              rule_value_label(c.subject, c.field, c.new_value), c.operator or "—") for c in changes))
         link = reverse("admin:distribution_rulechange_changelist")
         head = format_html("<tr>" + "<th>{}</th>" * 5 + "</tr>", _("changed at"), _("rule"), _("field"),
                            _("old value → new value"), _("changed by"))
@@ -133,11 +138,27 @@ class ProductCommissionAdmin(admin.ModelAdmin):
     """A product's own terms, saved through ``product_commission_set`` (audited)."""
 
     form = ProductCommissionForm
-    list_display = ("product", "mode", "tier1", "tier2", "tier3")
+    list_display = ("product", "mode", "tier1_display", "tier2_display", "tier3_display")
     list_filter = ("mode",)
     search_fields = ("product__title",)
     list_select_related = ("product",)
     autocomplete_fields = ("product",)
+
+    def _terms(self, obj: ProductCommission, tier: int) -> str:
+        value = getattr(obj, f"tier{tier}")
+        return _percent(value) if obj.mode == ProductCommission.Mode.RATE else format_cny(value)
+
+    @admin.display(description=_("tier 1"))
+    def tier1_display(self, obj: ProductCommission) -> str:
+        return self._terms(obj, 1)
+
+    @admin.display(description=_("tier 2"))
+    def tier2_display(self, obj: ProductCommission) -> str:
+        return self._terms(obj, 2)
+
+    @admin.display(description=_("tier 3"))
+    def tier3_display(self, obj: ProductCommission) -> str:
+        return self._terms(obj, 3)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ProductCommission | None = None) -> tuple:
         return ("product",) if obj is not None else ()
@@ -155,10 +176,27 @@ class ProductCommissionAdmin(admin.ModelAdmin):
 
 @admin.register(RuleChange)
 class RuleChangeAdmin(ReadOnlyAdmin):
-    list_display = ("changed_at", "subject", "field", "old_value", "new_value", "operator")
+    fields = ("changed_at", "subject_display", "field_display", "old_display", "new_display", "operator")
+    list_display = readonly_fields = fields
     search_fields = ("subject", "field")
     list_select_related = ("operator",)
     date_hierarchy = "changed_at"
+
+    @admin.display(description=_("rule"), ordering="subject")
+    def subject_display(self, obj: RuleChange) -> str:
+        return rule_subject_label(obj.subject)
+
+    @admin.display(description=_("field"), ordering="field")
+    def field_display(self, obj: RuleChange) -> str:
+        return rule_field_label(obj.subject, obj.field)
+
+    @admin.display(description=_("old value"))
+    def old_display(self, obj: RuleChange) -> str:
+        return rule_value_label(obj.subject, obj.field, obj.old_value)
+
+    @admin.display(description=_("new value"))
+    def new_display(self, obj: RuleChange) -> str:
+        return rule_value_label(obj.subject, obj.field, obj.new_value)
 
 
 class ClawedBackFilter(admin.SimpleListFilter):

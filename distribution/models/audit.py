@@ -21,6 +21,7 @@ class SensitiveAccessLog(models.Model):
         verbose_name = _("sensitive data access")
         verbose_name_plural = _("sensitive data access log")
         ordering = ["-accessed_at", "-id"]
+        permissions = [("reveal_phone", _("Can reveal a full mobile number, with a reason"))]
         constraints = [
             models.CheckConstraint(condition=~models.Q(reason=""), name="sensitive_access_has_reason"),
         ]

@@ -30,4 +30,6 @@ class BindingHistory(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"{self.member_id}: {self.old_parent_id} → {self.new_parent_id} ({self.source})"
+        return _("member #%(member)s: %(old)s → %(new)s (%(source)s)") % {
+            "member": self.member_id, "old": self.old_parent_id or "—", "new": self.new_parent_id or "—",
+            "source": self.get_source_display()}

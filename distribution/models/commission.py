@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.fields import MoneyField
+from common.forms import rate_as_percent
 from common.models import SingletonModel
 from distribution.compliance import MAX_TIERS
 from distribution.models.member import Member, ResellerLevel
@@ -103,7 +104,7 @@ class LevelRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.level} T{self.tier} {self.rate:%}"
+        return f"{self.level} {tier_label(self.tier)} {rate_as_percent(self.rate)}%"
 
 
 class ProductCommission(models.Model):
@@ -214,7 +215,7 @@ class CommissionPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_item_id} T{self.tier}"
+        return f"{self.order_item_id} {tier_label(self.tier)}"
 
 
 class CommissionState(models.TextChoices):
@@ -270,8 +271,13 @@ class CommissionRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id}/{self.order_item_id} T{self.tier} {self.amount}"
+        return f"{self.order_id}/{self.order_item_id} {tier_label(self.tier)} {self.amount}"
 
     @property
     def is_reversed(self) -> bool:
         return self.reversed_amount > 0
+
+
+def tier_label(tier: int) -> str:
+    """``第 2 级`` (zh-hans) / ``tier 2``: never the raw ``T2``."""
+    return str(_("tier %(n)s") % {"n": tier})

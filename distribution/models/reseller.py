@@ -175,4 +175,5 @@ class LevelChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member_id}: {self.old_level_id} → {self.new_level_id} ({self.source})"
+        old, new = self.old_level or "—", self.new_level or "—"
+        return f"{self.member_id}: {old} → {new} ({self.get_source_display()})"

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import DomainError, NotFound, RateLimited
+from common.errors import DomainError, NotFound, PermissionDenied, RateLimited
 
 
 class InviteCodeMalformed(DomainError):
@@ -76,3 +76,13 @@ class ReasonRequired(DomainError):
 class HandoverScopeInvalid(DomainError):
     code = "handover_scope_invalid"
     default_message = _("Choose whether to hand over the direct downlines or the whole team.")
+
+
+class PhoneRevealForbidden(PermissionDenied):
+    code = "phone_reveal_forbidden"
+    default_message = _("You do not have permission to see full mobile numbers.")
+
+
+class PhoneRevealReasonRequired(DomainError):
+    code = "phone_reveal_reason_required"
+    default_message = _("Say why you need the full mobile number; it is kept in the access log.")

@@ -27,6 +27,7 @@ from django.utils.translation import pgettext_lazy
 from common.admin import ConfirmForm
 from common.errors import DomainError
 from common.money import format_cny
+from common.phone import mask_phone
 from distribution.admin_common import (
     ReadOnlyAdmin,
     action_form_page,
@@ -36,6 +37,7 @@ from distribution.admin_common import (
     run_each,
 )
 from distribution.models import LedgerEntry, PayoutAccount, SensitiveAccessLog, Wallet, Withdrawal
+from distribution.referral.services.phone_reveal import can_reveal_phones, phone_of, phone_owner, phone_reveal
 from distribution.wallet.forms import AdjustForm, ReasonForm, ReferenceForm, RevealForm
 from distribution.wallet.services.payout_accounts import can_reveal_accounts, payout_account_reveal
 from distribution.wallet.services.wallet import can_adjust_wallets, wallet_adjust
@@ -343,3 +345,30 @@ class SensitiveAccessLogAdmin(ReadOnlyAdmin):
     search_fields = ("=staff__phone", "object_repr")
     list_select_related = ("staff",)
     date_hierarchy = "accessed_at"
+
+    def get_urls(self) -> list[URLPattern]:
+        return [path("reveal-phone/<str:app_label>/<str:model_name>/<int:pk>/",
+                     self.admin_site.admin_view(self.reveal_phone_view),
+                     name="distribution_sensitiveaccesslog_reveal_phone"), *super().get_urls()]
+
+    def reveal_phone_view(self, request: HttpRequest, app_label: str, model_name: str,
+                          pk: int) -> HttpResponse:
+        """A masked number of a member, user, order or application, shown in full after a
+        reason; the access is logged by ``phone_reveal``. The page is never cached."""
+        if not can_reveal_phones(request.user) or not request.user.has_perm(f"{app_label}.view_{model_name}"):
+            raise PermissionDenied
+        owner = phone_owner(app_label=app_label, model_name=model_name, pk=pk)
+        form = RevealForm(request.POST if request.method == "POST" else None)
+        number = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                number = phone_reveal(obj=owner, staff=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                self.message_user(request, str(exc.message), messages.ERROR)
+        context = {**self.admin_site.each_context(request), "opts": owner._meta, "original": owner,
+                   "title": _("Full mobile number"), "form": form, "number": number,
+                   "masked": mask_phone(phone_of(owner)), "change_url": change_url(owner),
+                   "owner_label": f"{owner._meta.verbose_name} · {owner}"}
+        response = TemplateResponse(request, "distribution/admin/reveal_phone.html", context)
+        response["Cache-Control"] = "no-store"
+        return response

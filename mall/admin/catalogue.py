@@ -24,6 +24,7 @@ from mptt.admin import DraggableMPTTAdmin, TreeRelatedFieldListFilter
 
 from common.errors import DomainError
 from common.money import format_cny
+from mall.admin.widgets import SKUSpecsWidget, SpecOptionsWidget
 from mall.errors import InvalidPrice, ProductNotSellable, StockBelowZero, StockChanged
 from mall.models import SKU, Category, Product, ProductImage, Supplier
 from mall.services.catalog import (
@@ -115,8 +116,9 @@ class ProductForm(forms.ModelForm):
         model = Product
         fields = ("title", "subtitle", "category", "supplier", "status", "sort_order",
                   "spec_options", "description")
+        widgets = {"spec_options": SpecOptionsWidget()}
         help_texts = {
-            "spec_options": _('A JSON list, e.g. [{"name": "颜色", "values": ["红", "蓝"]}]. '
+            "spec_options": _("One row per option (颜色, 尺码…) with its values. "
                               "Each SKU picks one value of every option."),
         }
 
@@ -131,7 +133,7 @@ class SKUInlineForm(forms.ModelForm):
     class Meta:
         model = SKU
         fields = ("specs", "price", "cost_price", "stock", "weight_grams", "barcode", "is_active")
-        widgets = {"specs": forms.Textarea(attrs={"rows": 1, "cols": 28})}
+        widgets = {"specs": SKUSpecsWidget()}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

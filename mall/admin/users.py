@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin, TranslatedPermissionsMixin, masked_phone_cell
 from common.phone import mask_phone, normalize_phone
 from mall.models import PhoneCode, User
 
@@ -47,15 +47,17 @@ class PhoneVerifiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
-    list_display = ("phone", "nickname", "is_staff", "is_active", "date_joined", "phone_verified")
+    # PIPL: the number is masked; revealing it is a logged step with a reason.
+    list_display = ("phone_display", "nickname", "is_staff", "is_active", "date_joined", "phone_verified")
+    list_display_links = ("phone_display",)
     list_filter = ("is_staff", "is_superuser", "is_active", PhoneVerifiedFilter, "groups")
     search_fields = ("phone", "nickname")
     ordering = ("-date_joined",)
     date_hierarchy = "date_joined"
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "phone_display")
     fieldsets = (
         (None, {"fields": ("phone", "password")}),
         (_("Profile"), {"fields": ("nickname", "avatar", "phone_verified_at")}),
@@ -66,6 +68,19 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("phone", "nickname", "password1", "password2")}),
     )
+
+    @admin.display(description=_("mobile number"), ordering="phone")
+    def phone_display(self, obj: User) -> str:
+        return masked_phone_cell(obj, obj.masked_phone) if obj.pk else ""
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> tuple:
+        """Staff who may only look at an account see the number masked there too."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return tuple((name, {**opts, "fields": tuple("phone_display" if f == "phone" else f
+                                                      for f in opts["fields"])})
+                     for name, opts in fieldsets)
 
     @admin.display(description=_("phone verified"), boolean=True, ordering="phone_verified_at")
     def phone_verified(self, obj: User) -> bool:

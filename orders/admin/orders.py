@@ -8,19 +8,26 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyAdmin, ReadOnlyInline, object_form_page
+from audit.services import audit_record, snapshot
+from common.admin import ReadOnlyAdmin, ReadOnlyInline, masked_phone_cell, object_form_page
 from orders.admin.payments import PaymentInline, RefundInline, anomaly_badge
+from orders.carriers import CARRIER_CHOICES, CARRIER_HELP
+from orders.errors import BulkFileInvalid
 from orders.models import Order, OrderEvent, OrderItem, Refund, RefundState
+from orders.services.bulk_shipping import bulk_rows_parse, orders_ship_bulk
 from orders.services.fulfilment import order_ship
 from orders.services.refund_after_window import (
     after_window_refundable_items,
     can_refund_after_window,
     refund_after_window_create,
 )
+
+BULK_MAX_BYTES = 1024 * 1024
 
 
 class OrderItemInline(ReadOnlyInline):
@@ -63,8 +70,22 @@ class RefundAnomalyFilter(admin.SimpleListFilter):
 
 
 class ShipForm(forms.Form):
-    carrier = forms.CharField(label=_("Carrier"), max_length=40)
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=CARRIER_CHOICES, help_text=CARRIER_HELP)
     tracking_no = forms.CharField(label=_("Tracking number"), max_length=40)
+
+
+class BulkShipForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_(
+        "One order per line: order number, tracking number (and optionally the carrier). "
+        "A header line is allowed. At most 2,000 lines."))
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=CARRIER_CHOICES,
+                                help_text=_("For the lines that name no carrier."))
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > BULK_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return upload.read()
 
 
 class AfterWindowRefundForm(forms.Form):
@@ -93,6 +114,7 @@ class OrderAdmin(ReadOnlyAdmin):
         "state_display",
         "total_amount",
         "receiver",
+        "receiver_phone_display",
         "created_at",
     )
     list_filter = ("state", RefundAnomalyFilter, "created_at", "shop")
@@ -101,6 +123,19 @@ class OrderAdmin(ReadOnlyAdmin):
     list_select_related = ("user", "shop")
     inlines = (OrderItemInline, PaymentInline, RefundInline, OrderEventInline)
     change_form_template = "admin/orders/order/change_form.html"
+    change_list_template = "admin/orders/order/change_list.html"
+
+    @admin.display(description=_("receiver phone"))
+    def receiver_phone_display(self, obj: Order) -> str:
+        return masked_phone_cell(obj, obj.masked_receiver_phone)
+
+    def get_fields(self, request: HttpRequest, obj: Order | None = None) -> list:
+        """Every field read-only, the receiver's number masked (PIPL; reveal is logged)."""
+        return ["receiver_phone_display" if f == "receiver_phone" else f
+                for f in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> tuple:
+        return (*super().get_readonly_fields(request, obj), "receiver_phone_display")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         anomalies = Refund.objects.filter(order=OuterRef("pk"), state=RefundState.APPLY_FAILED)
@@ -137,7 +172,35 @@ class OrderAdmin(ReadOnlyAdmin):
             self.admin_site.admin_view(self.after_window_refund_view),
             name="orders_order_refund_after_window",
         )
-        return [ship, refund, *super().get_urls()]
+        bulk = path("bulk-ship/", self.admin_site.admin_view(self.bulk_ship_view),
+                    name="orders_order_bulk_ship")
+        return [ship, refund, bulk, *super().get_urls()]
+
+    def bulk_ship_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload order numbers and tracking numbers; the result page says, per row, shipped or why
+        not. Each shipped order gets its own audit row (the generic page audit has no object)."""
+        if not request.user.has_perm("orders.change_order"):
+            return HttpResponse(status=403)
+        form = BulkShipForm(request.POST or None, request.FILES or None)
+        results = None
+        if request.method == "POST" and form.is_valid():
+            raw = form.cleaned_data["file"]
+            try:
+                numbers = [cells[0] for _line, cells in bulk_rows_parse(raw)]
+                before = {o.number: snapshot(o) for o in Order.objects.filter(number__in=numbers)}
+                results = orders_ship_bulk(raw=raw, carrier=form.cleaned_data["carrier"], actor=request.user)
+            except BulkFileInvalid as exc:
+                form.add_error("file", exc.message)
+            else:
+                for row in results:
+                    if row.ok:
+                        order = Order.objects.get(pk=row.order_id)
+                        audit_record(request=request, kind="step", what="bulk_ship", obj=order,
+                                     before=before.get(row.number), after=snapshot(order))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "results": results, "title": _("Bulk shipping"),
+                   "shipped": sum(r.ok for r in results or ())}
+        return TemplateResponse(request, "admin/orders/order/bulk_ship.html", context)
 
     def after_window_refund_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
         """售后期外退款: staff choose the item, units, amount (optional) and a reason."""

@@ -128,7 +128,7 @@ def test_order_journey_from_cart_to_refund(
     admin = staff_page(browser, live_server)
     admin.goto(f"/admin/orders/order/{order.pk}/change/")
     admin.locator("a.ship-link").click()
-    admin.fill("[name=carrier]", "顺丰速运")
+    admin.select_option("[name=carrier]", "顺丰速运")  # a list of carriers
     admin.fill("[name=tracking_no]", "SF1234567890")
     admin.locator("input[type=submit]").click()
     expect(admin.locator(".messagelist .success")).to_be_visible()

@@ -135,7 +135,7 @@ def test_refunding_a_line_in_two_steps_on_the_embedded_database(browser, embedde
     admin.goto("/admin/orders/order/")
     admin.locator("#result_list tbody tr a").first.click()
     admin.locator("a.ship-link").click()
-    admin.fill("[name=carrier]", "顺丰速运")
+    admin.select_option("[name=carrier]", "顺丰速运")  # a list of carriers
     admin.fill("[name=tracking_no]", "SF1234567890")
     admin.locator("input[type=submit]").click()
     page.reload()

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from common.forms import rate_as_percent
 from distribution.commission.services.rules import level_rate_set, rules_get
 from distribution.models import (
     CommissionRules,
@@ -62,11 +63,12 @@ def messages_of(response) -> list[str]:
 
 def rules_form(**changes: object) -> dict:
     rules = rules_get()
-    data = {"tiers": rules.tiers, "global_cap_rate": rules.global_cap_rate,
+    # Rates are typed as percentages on the page (common.forms.PercentField).
+    data = {"tiers": rules.tiers, "global_cap_rate": rate_as_percent(rules.global_cap_rate),
             "self_purchase": "on" if rules.self_purchase else "",
             "attribution_policy": rules.attribution_policy,
             "withdrawal_min_amount": rules.withdrawal_min_amount,
-            "withdrawal_fee_rate": rules.withdrawal_fee_rate,
+            "withdrawal_fee_rate": rate_as_percent(rules.withdrawal_fee_rate),
             "withdrawal_daily_limit": rules.withdrawal_daily_limit,
             "withdrawal_channels": list(rules.withdrawal_channels)}
     data.update(changes)
@@ -87,7 +89,7 @@ def test_the_rules_changelist_opens_the_single_rules_form(admin_client):
 def test_saving_the_rules_goes_through_the_service_and_audits_each_changed_field(admin_client, admin_user):
     url = reverse("admin:distribution_commissionrules_change", args=[rules_get().pk])
 
-    response = admin_client.post(url, rules_form(tiers=3, withdrawal_fee_rate="0.0060",
+    response = admin_client.post(url, rules_form(tiers=3, withdrawal_fee_rate="0.6",
                                                  withdrawal_channels=["alipay", "bank"]), follow=True)
 
     assert response.status_code == 200
@@ -113,7 +115,7 @@ def test_saving_unchanged_rules_writes_no_audit_row(admin_client):
 def test_more_than_3_tiers_is_refused_with_the_compliance_reason_and_nothing_changes(admin_client, tiers):
     url = reverse("admin:distribution_commissionrules_change", args=[rules_get().pk])
 
-    response = admin_client.post(url, rules_form(tiers=tiers, withdrawal_fee_rate="0.0100"))
+    response = admin_client.post(url, rules_form(tiers=tiers, withdrawal_fee_rate="1"))
 
     assert response.status_code == 200  # the form again, with the error
     assert "禁止传销条例" in page_text(response)
@@ -126,10 +128,10 @@ def test_level_rates_are_set_through_the_service_and_audited(admin_client, admin
     level = ResellerLevelFactory(name="金牌")
 
     added = admin_client.post(reverse("admin:distribution_levelrate_add"),
-                              {"level": level.pk, "tier": 1, "rate": "0.1000"})
+                              {"level": level.pk, "tier": 1, "rate": "10"})
     rate = LevelRate.objects.get(level=level, tier=1)
     changed = admin_client.post(reverse("admin:distribution_levelrate_change", args=[rate.pk]),
-                                {"rate": "0.1200"})
+                                {"rate": "12"})
 
     assert (added.status_code, changed.status_code) == (302, 302)
     assert LevelRate.objects.get(pk=rate.pk).rate == Decimal("0.1200")
@@ -143,7 +145,7 @@ def test_a_fourth_tier_rate_is_refused(admin_client):
     level = ResellerLevelFactory()
 
     response = admin_client.post(reverse("admin:distribution_levelrate_add"),
-                                 {"level": level.pk, "tier": 4, "rate": "0.0100"})
+                                 {"level": level.pk, "tier": 4, "rate": "1"})
 
     assert response.status_code == 200
     assert "禁止传销条例" in page_text(response)
@@ -184,7 +186,7 @@ def test_a_product_rate_above_100_percent_is_refused(admin_client):
     item = sku()
 
     response = admin_client.post(reverse("admin:distribution_productcommission_add"), {
-        "product": item.product_id, "mode": "rate", "tier1": "1.5", "tier2": "0", "tier3": "0"})
+        "product": item.product_id, "mode": "rate", "tier1": "150", "tier2": "0", "tier3": "0"})
 
     assert response.status_code == 200
     assert not ProductCommission.objects.exists()

@@ -45,7 +45,7 @@ def test_shipping_an_unpaid_order_shows_the_error_and_changes_nothing(staff_clie
     order = place_order()
 
     response = staff_client.post(
-        f"/admin/orders/order/{order.pk}/ship/", {"carrier": "顺丰", "tracking_no": "1"}, follow=True
+        f"/admin/orders/order/{order.pk}/ship/", {"carrier": "顺丰速运", "tracking_no": "1"}, follow=True
     )
 
     assert response.status_code == 200
@@ -93,7 +93,8 @@ def test_non_staff_cannot_reach_the_ship_page(client):
     order = pay(place_order())
     client.force_login(UserFactory())
 
-    response = client.post(f"/admin/orders/order/{order.pk}/ship/", {"carrier": "顺丰", "tracking_no": "1"})
+    response = client.post(f"/admin/orders/order/{order.pk}/ship/",
+                           {"carrier": "顺丰速运", "tracking_no": "1"})
 
     assert response.status_code == 302  # to the admin login
     assert Order.objects.get(pk=order.pk).state == "paid"

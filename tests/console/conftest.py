@@ -1,0 +1,2 @@
+# The console tests pay and ship real orders through the sandbox gateway.
+from tests.orders.conftest import _payment_settings, sandbox_key_dir  # noqa: F401
