@@ -33,11 +33,13 @@ def catalogue(n: int, *, category=None, with_images: bool = False) -> list[Produ
     category = category or CategoryFactory()
     supplier = SupplierFactory()
     products = Product.objects.bulk_create([
-        Product(supplier=supplier, category=category, title=f"商品{i:03d}", status=Product.Status.ON_SHELF, sales_count=i)
+        Product(supplier=supplier, category=category, title=f"商品{i:03d}", status=Product.Status.ON_SHELF,
+                sales_count=i)
         for i in range(n)])
     SKU.objects.bulk_create([
         SKU(product=p, specs={"规格": "标准"}, spec_key=SKU.make_spec_key({"规格": "标准"}),
-            price=Decimal(100 + i), cost_price=Decimal(100 + i) - Decimal(i % 7 * 5 + 1), stock=10)
+            price=Decimal(100 + i), cost_price=Decimal(100 + i) - Decimal(i % 7 * 5 + 1),
+            stock=10)
         for i, p in enumerate(products)])
     if with_images:
         ProductImage.objects.bulk_create([ProductImage(product=p, image=f"products/p{p.pk}.jpg")

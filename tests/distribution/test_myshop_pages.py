@@ -83,7 +83,8 @@ def test_an_off_shelf_product_is_refused_with_a_message_and_nothing_changes(clie
     Product.objects.filter(pk=product.pk).update(status=Product.Status.OFF_SHELF)
     signed_in(client, world.seller)
 
-    response = client.post(reverse("myshop:toggle", args=[product.pk]), {"shop_id": world.shop.pk}, follow=True)
+    response = client.post(reverse("myshop:toggle", args=[product.pk]), {"shop_id": world.shop.pk},
+                           follow=True)
 
     assert "商品不存在或已下架。" in text(response)
     assert not ShopProduct.objects.filter(shop=world.shop).exists()
@@ -132,7 +133,8 @@ def test_profile_sets_name_intro_logo_and_cover_resized(client, settings, tmp_pa
 
     response = client.post(reverse("myshop:profile"), {
         "shop_id": world.shop.pk, "name": "小雨优选", "intro": "每天一件好物",
-        "logo": SimpleUploadedFile("logo.png", picture()), "cover": SimpleUploadedFile("c.jpg", picture("JPEG")),
+        "logo": SimpleUploadedFile("logo.png", picture()),
+        "cover": SimpleUploadedFile("c.jpg", picture("JPEG")),
     }, follow=True)
 
     shop = Shop.objects.get(pk=world.shop.pk)

@@ -76,7 +76,8 @@ def test_pin_or_move_of_a_product_not_in_the_shop_is_refused_and_changes_nothing
         shops.shop_move_product(shop=shop, product_id=other.pk, offset=1)
 
     assert zh(pin.value.message) == "这件商品不在你的小店里。"
-    assert list(ShopProduct.objects.values_list("product_id", "is_pinned", "sort_order")) == [(listed.pk, False, 0)]
+    assert list(ShopProduct.objects.values_list("product_id", "is_pinned", "sort_order")) == [
+        (listed.pk, False, 0)]
 
 
 def test_an_off_shelf_product_cannot_be_listed():
@@ -112,7 +113,8 @@ def test_a_logo_is_cropped_to_a_square_and_a_cover_to_the_banner_shape():
 def test_a_file_that_is_not_a_picture_and_a_20_mb_upload_are_refused_and_nothing_changes(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     shop = ShopFactory()
-    shops.shop_update(shop=shop, logo=shop_image_clean(upload=SimpleUploadedFile("x.png", png()), kind="logo"))
+    logo = shop_image_clean(upload=SimpleUploadedFile("x.png", png()), kind="logo")
+    shops.shop_update(shop=shop, logo=logo)
     before = Shop.objects.get(pk=shop.pk).avatar.name
 
     with pytest.raises(ImageInvalid) as invalid:
