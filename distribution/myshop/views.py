@@ -200,7 +200,7 @@ def product_poster(request: HttpRequest, product_id: int, *, member: Member, sho
         product=product, price=min((s.price for s in skus), default=None),
         picture=first.image.name if first else "", user=member.user, shop=shop,
         url=share_url(request, invite_code=member.invite_code, product_id=product.pk, src="poster"),
-        recommend=_("%(name)s recommends") % {"name": member.user.display_name},
+        recommend=_("Good things I picked for you"),
         scan_hint=_("Scan to buy in my shop"))
     response = HttpResponse(product_poster_png(spec, product=product, shop=shop), content_type="image/png")
     response["Cache-Control"] = "private, no-cache"
