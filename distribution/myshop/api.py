@@ -33,7 +33,7 @@ REFUSED = error_response("Not a reseller with a shop (`not_a_reseller`), or anot
 
 def _reseller_shop(request: Request, shop_id: object = None) -> tuple[Member, Shop]:
     member, shop = selectors.reseller_with_shop(user=request.user)
-    if member is None or shop is None or not member.is_reseller:
+    if member is None or shop is None or not (member.is_reseller and member.is_active):
         raise NotAReseller()
     mall_selectors.shop_get_owned(owner=request.user, shop_id=shop_id)
     return member, shop

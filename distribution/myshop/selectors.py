@@ -14,6 +14,9 @@ from mall.models import Category, Product, ProductImage, Shop, ShopProduct, User
 
 PAGE_SIZE = 20
 PICK_SORTS = ("commission", "sales", "price_asc", "price_desc", "new")
+# Sorting by commission ranks this many of the filtered products (the best sellers) in Python:
+# a bound on the work per page for a large catalogue; filters and search narrow it first.
+COMMISSION_RANKED = 2000
 
 
 @dataclass
@@ -79,8 +82,9 @@ def _with_earnings(member: Member, rows: list[ProductRow], products: list[Produc
 def picks_page(*, member: Member, shop: Shop, category_id: int | None = None, q: str = "",
                sort: str = "commission", page: int = 1) -> PickPage:
     """选品: the platform's products on sale, filtered and sorted, with what the member would
-    earn on each and whether their shop lists it. Sorting by commission ranks the whole
-    filtered catalogue by the engine's preview (one query, computed in Python)."""
+    earn on each and whether their shop lists it. Sorting by commission ranks the filtered
+    catalogue (its ``COMMISSION_RANKED`` best sellers) by the engine's preview, computed in
+    Python from one query."""
     qs = Product.objects.filter(status=Product.Status.ON_SHELF)
     if category_id is not None:
         qs = qs.filter(_in_category(category_id))
@@ -90,7 +94,7 @@ def picks_page(*, member: Member, shop: Shop, category_id: int | None = None, q:
     qs = _annotated(qs, shop=shop)
     start = (page - 1) * PAGE_SIZE
     if sort == "commission":
-        products = list(qs.order_by("-sales_count", "-id"))
+        products = list(qs.order_by("-sales_count", "-id")[:COMMISSION_RANKED])
     else:
         ordering = {"sales": ["-sales_count", "-id"], "new": ["-created_at", "-id"],
                     "price_asc": [F("unit_price").asc(nulls_last=True), "-id"],

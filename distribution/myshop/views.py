@@ -40,7 +40,7 @@ def reseller_shop_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         member, shop = selectors.reseller_with_shop(user=request.user)
-        if member is None or shop is None or not member.is_reseller:
+        if member is None or shop is None or not (member.is_reseller and member.is_active):
             messages.info(request, _("Become a reseller to open your own shop."))
             return redirect("distribution:center")
         return view(request, *args, member=member, shop=shop, **kwargs)
@@ -74,6 +74,8 @@ def shop_manage(request: HttpRequest, *, member: Member, shop: Shop) -> HttpResp
     return render(request, "distribution/myshop/shop.html", {
         "member": member, "shop": shop, "rows": rows, "tab": "me",
         "shop_link": share_url(request, invite_code=member.invite_code),
+        # Row actions are "<products_base><id>/pin/" etc. (see urls.py): one reverse, not 800.
+        "products_base": reverse("myshop:toggle", args=[0]).removesuffix("0/toggle/"),
     })
 
 
@@ -165,13 +167,15 @@ def profile(request: HttpRequest, *, member: Member, shop: Shop) -> HttpResponse
                        initial={"shop_id": shop.pk, "name": shop.name, "intro": shop.intro})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        images, field = {}, None
         try:
             mall_selectors.shop_get_owned(owner=request.user, shop_id=data["shop_id"])
-            images = {kind: shop_image_clean(upload=data[kind], kind=kind)
-                      for kind in ("logo", "cover") if data.get(kind)}
+            for field in ("logo", "cover"):  # on an error, ``field`` names the picture refused
+                if data.get(field):
+                    images[field] = shop_image_clean(upload=data[field], kind=field)
+            field = None
             shop_services.shop_update(shop=shop, name=data["name"], intro=data["intro"], **images)
         except DomainError as exc:
-            field = {"image_invalid": None, "image_too_large": None}.get(exc.code)
             form.add_error(field, str(exc.message))
         else:
             messages.success(request, _("Your shop is updated."))

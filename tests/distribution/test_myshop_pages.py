@@ -157,6 +157,7 @@ def test_a_bad_logo_is_refused_in_chinese_and_nothing_changes(client, settings, 
                                                        "logo": upload})
 
     assert response.status_code == 200
+    assert message in response.context["form"].errors["logo"][0]
     assert message in text(response)
     shop = Shop.objects.get(pk=world.shop.pk)
     assert (shop.name, shop.avatar.name) == ("小雨的店", "")
