@@ -93,6 +93,10 @@ def test_a_new_reseller_picks_reorders_sets_a_logo_and_shares(
     page.get_by_test_id("edit-profile").click()
     page.set_input_files("[data-testid=logo-input]", str(logo_file(tmp_path)))
     page.fill("[name=intro]", "每天一件好物，小雨亲测")
+    # previewed before saving, as buyers will see it
+    preview = page.locator("[data-preview-logo]")
+    assert preview.evaluate("el => el.tagName + ' ' + el.src.slice(0, 5)") == "IMG blob:"
+    expect(page.locator("[data-preview-intro]")).to_have_text("每天一件好物，小雨亲测")
     with page.expect_navigation():
         page.get_by_test_id("profile-save").click()
     expect(page.get_by_test_id("message").first).to_have_text("店铺资料已更新。")

@@ -40,6 +40,34 @@
     if (target.closest("[data-poster-close]")) { $("[data-poster-view]", sheet).hidden = true; return; }
     if (target.closest("[data-share-close]")) { sheet.hidden = true; }
   });
+  /* The profile page: show a chosen logo or cover, and the typed name and introduction, in
+     the preview before saving (the server still checks and crops the picture). */
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("[data-preview-input]");
+    if (!input || !input.files || !input.files[0] || !window.URL) return;
+    var url = URL.createObjectURL(input.files[0]);
+    if (input.getAttribute("data-preview-input") === "cover") {
+      var hero = $("[data-preview-cover]");
+      if (hero) hero.style.background = "linear-gradient(rgba(0,0,0,.25), rgba(0,0,0,.25)), center / cover no-repeat url('" + url + "')";
+      return;
+    }
+    var logo = $("[data-preview-logo]");
+    if (!logo) return;
+    if (logo.tagName !== "IMG") {
+      var img = document.createElement("img");
+      img.className = "avatar avatar-lg";
+      img.alt = "";
+      img.setAttribute("data-preview-logo", "");
+      logo.replaceWith(img);
+      logo = img;
+    }
+    logo.src = url;
+  });
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    var target = field.name === "name" ? $("[data-preview-name]") : field.name === "intro" ? $("[data-preview-intro]") : null;
+    if (target) target.textContent = field.value;
+  });
   document.addEventListener("keydown", function (event) {
     var sheet = $("[data-share-sheet]");
     if (event.key === "Escape" && sheet) sheet.hidden = true;
