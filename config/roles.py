@@ -32,6 +32,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("mall.supplier", *EDIT), *_crud("mall.category", *ALL), *_crud("mall.product", *EDIT),
         *_crud("mall.productimage", *ALL), *_crud("mall.sku", *EDIT), *_crud("mall.shop", *EDIT),
         *_crud("mall.shopproduct", *ALL), *_crud("mall.user", *VIEW),
+        *_crud("mall.recommendedproduct", *ALL), *_crud("mall.productmaterial", *ALL),
+        *_crud("mall.materialimage", *ALL),  # 平台推荐选品 and 素材库
         *_crud("orders.shippingrule", "view", "change"),
         *_crud("distribution.member", "view", "change"), *_crud("distribution.bindinghistory", *VIEW),
         *_crud("distribution.referralsettings", "view", "change"),

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("distribution.api.urls")),
     path("", include("distribution.earnings.api_urls")),
+    path("", include("distribution.myshop.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", include("orders.payments.sandbox.urls")),  # the stand-in provider's cashier page
     path("", include("distribution.urls")),
     path("", include("distribution.earnings.urls")),
+    path("", include("distribution.myshop.urls")),
     path("", include("mall.urls")),
 ]
 

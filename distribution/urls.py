@@ -9,6 +9,8 @@ app_name = "distribution"
 urlpatterns = [
     re_path(r"^s/(?P<code>[0-9A-Za-z-]{1,32})/?$", views.share, name="share"),
     re_path(r"^s/(?P<code>[0-9A-Za-z-]{1,32})/qr\.png$", views.share_qr, name="share_qr"),
+    re_path(r"^s/(?P<code>[0-9A-Za-z-]{1,32})/p/(?P<product_id>[0-9]{1,12})/?$", views.share_product,
+            name="share_product"),
     # The reseller centre: always the signed-in member's own (no member id in any URL).
     path("distribution/", views.center, name="center"),
     path("distribution/join/", views.join, name="join"),

@@ -1,13 +1,15 @@
 """Share links and the reseller centre (分销中心) H5 pages.
 
-- ``/s/<code>`` lands on the inviter's shop and remembers the invite for sign-up and
-  attribution; ``/s/<code>/qr.png`` is the same link as a QR code. Both resolve the code
+- ``/s/<code>`` lands on the inviter's shop and ``/s/<code>/p/<product>`` on a product in
+  it (both through ``_land``), remembering the invite for sign-up and attribution;
+  ``/s/<code>/qr.png`` is the shop link as a QR code. Both resolve the code
   through ``invite_code_resolve``, within the invite-lookup limits.
 - ``/distribution/…``: the signed-in member's own centre, team, application and poster.
   Views only orchestrate: selectors read, services write, domain errors become messages.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from io import BytesIO
 
 import qrcode
@@ -49,7 +51,8 @@ from distribution.reseller.services.resellers import (
     reseller_join,
     reseller_program_get,
 )
-from mall.models import Shop
+from mall.errors import ProductNotFound
+from mall.models import Product, Shop
 from mall.services.shops import platform_shop_get
 from mall.views import too_many_attempts
 
@@ -70,27 +73,67 @@ def _remember_shop(request: HttpRequest, shop: Shop) -> None:
         remember_shop(request, shop)
 
 
-@require_GET
-def share(request: HttpRequest, code: str) -> HttpResponse:
-    """Unknown codes land on the platform shop; over the client's invite-lookup limit the
-    page says so (429). Neither changes anything."""
+# Session keys a landing writes. "invite_code" / "invite_source" are read by sign-up (the
+# binding and its source); "invite_name" by the invite banner on the mall's pages.
+SHARE_SOURCES = {"link": "link", "qr": "qr", "poster": "qr"}  # src → binding source
+
+
+@dataclass(frozen=True)
+class Landing:
+    inviter: Member
+    shop: Shop
+    src: str  # "link", "qr" or "poster"
+    product_id: int | None
+
+
+def _land(request: HttpRequest, code: str, *, product_id: int | None,
+          fallback: Callable[[], str]) -> Landing | HttpResponse:
+    """Every share link lands here: resolve the invite code (within the lookup limits),
+    keep the inviter's shop as the visit's context and the invite for sign-up. Unknown codes
+    go to ``fallback()``; over the limit, a 429 page. Neither changes anything.
+
+    The one place a share visit (inviter, ``src``, product) is known: record visits here."""
     try:
         inviter = invite_code_resolve(invite_code=code, ip=client_ip(request))
     except InviteRateLimited as exc:
         return too_many_attempts(request, exc.message)
     except (InviteCodeMalformed, InviteCodeUnknown):
-        return redirect(_shop_url(platform_shop_get()))
+        return redirect(fallback())
     shop = None
     if inviter.is_reseller:
         shop = Shop.objects.filter(owner_id=inviter.user_id, is_active=True).first()
     shop = shop or platform_shop_get()
+    src = request.GET.get("src", "link")
+    src = src if src in SHARE_SOURCES else "link"
     request.session["invite_code"] = inviter.invite_code
-    # Read by the sign-up page as the binding's source: the QR code links here with ?src=qr,
-    # the poster's QR code with ?src=poster (a QR binding; the funnel tells the two apart).
-    request.session["invite_source"] = "qr" if request.GET.get("src") in ("qr", "poster") else "link"
+    request.session["invite_source"] = SHARE_SOURCES[src]
+    request.session["invite_name"] = inviter.user.display_name
     _remember_shop(request, shop)
-    share_visit_record(request, reseller=inviter, channel=request.GET.get("src"))
-    return redirect(_shop_url(shop))
+    share_visit_record(request, reseller=inviter, channel=src, product_id=product_id)  # the share funnel
+    return Landing(inviter=inviter, shop=shop, src=src, product_id=product_id)
+
+
+@require_GET
+def share(request: HttpRequest, code: str) -> HttpResponse:
+    """``/s/<code>/?src=…``: the inviter's shop."""
+    landing = _land(request, code, product_id=None, fallback=lambda: _shop_url(platform_shop_get()))
+    if isinstance(landing, HttpResponse):
+        return landing
+    return redirect(_shop_url(landing.shop))
+
+
+@require_GET
+def share_product(request: HttpRequest, code: str, product_id: str) -> HttpResponse:
+    """``/s/<code>/p/<product id>/?src=…``: the product, bought in the inviter's shop. A
+    product no longer on sale lands on the inviter's shop, with a note."""
+    product_url = reverse("mall:product", args=[int(product_id)])
+    landing = _land(request, code, product_id=int(product_id), fallback=lambda: product_url)
+    if isinstance(landing, HttpResponse):
+        return landing
+    if not Product.objects.filter(pk=landing.product_id, status=Product.Status.ON_SHELF).exists():
+        messages.info(request, str(ProductNotFound.default_message))
+        return redirect(_shop_url(landing.shop))
+    return redirect(product_url)
 
 
 @require_GET

@@ -124,3 +124,26 @@ class ShopExists(DomainError):
     code = "shop_exists"
     status = 409
     default_message = _("This member already has a shop.")
+
+
+class ImageInvalid(DomainError):
+    code = "image_invalid"
+    default_message = _("This file is not a picture. Please choose a JPEG, PNG or WebP image.")
+
+
+class ImageTooLarge(DomainError):
+    code = "image_too_large"
+    status = 413
+    default_message = _("This picture is too large. Please choose one of at most 5 MB.")
+
+
+class NotYourShop(DomainError):
+    code = "shop_not_yours"
+    status = 403
+    default_message = _("This is not your shop. You can only manage your own shop.")
+
+
+class ProductNotInShop(DomainError):
+    code = "product_not_in_shop"
+    status = 404
+    default_message = _("This product is not in your shop.")

@@ -2,7 +2,7 @@
 
 from django.db.models import F, Min, Prefetch, Q, QuerySet, Sum
 
-from mall.errors import CategoryNotFound, ProductNotFound, ShopNotFound
+from mall.errors import CategoryNotFound, NotYourShop, ProductNotFound, ShopNotFound
 from mall.models import SKU, Category, Product, ProductImage, Shop, User
 
 
@@ -77,7 +77,8 @@ def shop_products(*, shop: Shop) -> QuerySet[Product]:
     qs = Product.objects.filter(status=Product.Status.ON_SHELF)
     if shop.is_platform:
         return _with_listing_data(qs).order_by("-sort_order", "-sales_count", "-id")
-    return _with_listing_data(qs.filter(listings__shop=shop)).order_by("listings__sort_order", "-id")
+    return _with_listing_data(qs.filter(listings__shop=shop)).order_by(
+        "-listings__is_pinned", "listings__sort_order", "-id")
 
 
 def category_subtree(*, category_id: int) -> list[Category]:
@@ -101,4 +102,13 @@ def shop_get_for_owner(*, owner: User) -> Shop:
 
 def shop_listed_product_ids(*, shop: Shop) -> list[int]:
     """Ids of every product the shop lists, on shelf or not, in the shop's order."""
-    return list(shop.listings.order_by("sort_order", "id").values_list("product_id", flat=True))
+    return list(shop.listings.order_by("-is_pinned", "sort_order", "id").values_list("product_id", flat=True))
+
+
+def shop_get_owned(*, owner: User, shop_id: int | str | None = None) -> Shop:
+    """The member's own shop. A ``shop_id`` a client sent that is not theirs (another
+    reseller's shop, or garbage) is refused with ``NotYourShop``: nothing is changed."""
+    shop = shop_get_for_owner(owner=owner)
+    if shop_id not in (None, "") and str(shop_id) != str(shop.pk):
+        raise NotYourShop()
+    return shop

@@ -8,17 +8,21 @@ arithmetic of ``distribution.commission.calc.item_commissions`` — so the cap i
 the upper tiers exactly as on a real order, and the figure equals the tier-1 record that
 such an order creates (a test proves it).
 
-Queries: the rules, the upline chain (2), the product overrides and the level rates (one
-each), whatever the number of products; SKUs come from a prefetch when there is one.
+Queries: the upline chain and the product overrides (one each; the rules and the level
+rates come from the cache), whatever the number of products; SKUs come from a prefetch
+when there is one, or from the caller (``share_earning_previews_for_units``).
 """
 
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
+
+from common.fields import MoneyField
 from distribution.commission.calc import TierTerm, item_commissions
 from distribution.commission.services.records import beneficiary_chain, term_for
-from distribution.commission.services.rules import rules_get
-from distribution.models import LevelRate, Member, ProductCommission
+from distribution.commission.services.rules import level_rates_get, rules_get
+from distribution.models import Member, ProductCommission
 from mall.models import SKU, Product, Shop
 
 SHOP_PREVIEW_PRODUCTS = 200  # the shop header looks at this many products, in the shop's order
@@ -43,17 +47,30 @@ def share_earning_previews(*, member: Member, products: list[Product]) -> dict[i
     """Tier-1 earning per product id; products that would earn nothing are absent."""
     if not (member.is_reseller and member.is_active) or not products:
         return {}
+    skus = _cheapest_skus(products)
+    return share_earning_previews_for_units(
+        member=member, units={pid: (sku.price, sku.cost_price) for pid, sku in skus.items()})
+
+
+def share_earning_previews_for_units(*, member: Member, units: dict[int, tuple[Decimal, Decimal]],
+                                     overrides: dict[int, ProductCommission] | None = None,
+                                     ) -> dict[int, Decimal]:
+    """The same preview, given each product's cheapest active SKU as ``{product id: (price,
+    cost price)}`` (e.g. annotated on a list query, so a list of any length adds no query
+    for its SKUs) and, optionally, the products' own terms (``select_related("commission")``
+    on that query; ``None`` looks them up)."""
+    if not (member.is_reseller and member.is_active) or not units:
+        return {}
     rules = rules_get()
     chain = beneficiary_chain(reseller=member, buyer=None, tiers=rules.tiers,
                               self_purchase=rules.self_purchase)
     if not chain or chain[0][0] != 1:
         return {}
-    skus = _cheapest_skus(products)
-    overrides = ProductCommission.objects.in_bulk(list(skus), field_name="product_id")
-    level_rates = {(lr.level_id, lr.tier): lr.rate for lr in
-                   LevelRate.objects.filter(level_id__in={m.level_id for _, m in chain if m.level_id})}
+    if overrides is None:
+        overrides = ProductCommission.objects.in_bulk(list(units), field_name="product_id")
+    level_rates = level_rates_get()
     previews = {}
-    for product_id, sku in skus.items():
+    for product_id, (price, cost_price) in units.items():
         terms = []
         for tier, beneficiary in chain:
             rate, fixed = term_for(tier=tier, member=beneficiary, override=overrides.get(product_id),
@@ -61,7 +78,7 @@ def share_earning_previews(*, member: Member, products: list[Product]) -> dict[i
             if rate is not None or fixed is not None:
                 terms.append(TierTerm(tier=tier, beneficiary_id=beneficiary.pk, rate=rate,
                                       fixed_per_unit=fixed))
-        amounts = item_commissions(base=sku.price, quantity=1, unit_cost=sku.cost_price,
+        amounts = item_commissions(base=price, quantity=1, unit_cost=cost_price,
                                    cap_rate=rules.global_cap_rate, terms=terms)
         if amounts.get(1, Decimal(0)) > 0:
             previews[product_id] = amounts[1]
@@ -75,14 +92,40 @@ def share_earning_preview(*, member: Member, product: Product) -> Decimal | None
     return share_earning_previews(member=member, products=[product]).get(product.pk)
 
 
+def product_units(products: Iterable[Product]) -> tuple[dict[int, tuple[Decimal, Decimal]],
+                                                       dict[int, ProductCommission]]:
+    """(units, overrides) for ``share_earning_previews_for_units`` from products annotated with
+    ``unit_price`` / ``unit_cost`` (``cheapest_sku``) and fetched with ``select_related("commission")``."""
+    units, overrides = {}, {}
+    for product in products:
+        if product.unit_price is not None:
+            units[product.pk] = (product.unit_price, product.unit_cost)
+        override = getattr(product, "commission", None)
+        if override is not None:
+            overrides[product.pk] = override
+    return units, overrides
+
+
+def cheapest_sku(field: str) -> Subquery:
+    """A product's cheapest active SKU's ``field`` (ties: the first created), as a subquery."""
+    skus = SKU.objects.filter(product=OuterRef("pk"), is_active=True).order_by("price", "id")
+    return Subquery(skus.values(field)[:1], output_field=MoneyField())
+
+
 def share_earning_shop_max(*, member: Member, shop: Shop) -> Decimal | None:
-    """The highest preview among the shop's first ``SHOP_PREVIEW_PRODUCTS`` products."""
+    """The highest preview among the shop's first ``SHOP_PREVIEW_PRODUCTS`` products: one query
+    for the products with their cheapest SKU and own terms, one for the upline chain."""
     if not (member.is_reseller and member.is_active):
         return None
     products = Product.objects.filter(status=Product.Status.ON_SHELF)
     if shop.is_platform:
         products = products.order_by("-sort_order", "-sales_count", "-id")
     else:
-        products = products.filter(listings__shop=shop).order_by("listings__sort_order", "-id")
-    first = list(products.only("id")[:SHOP_PREVIEW_PRODUCTS])
-    return max(share_earning_previews(member=member, products=first).values(), default=None)
+        products = products.filter(listings__shop=shop).order_by(
+            "-listings__is_pinned", "listings__sort_order", "-id")
+    first = (products.select_related("commission").defer("description", "spec_options")
+             .annotate(unit_price=cheapest_sku("price"), unit_cost=cheapest_sku("cost_price"))
+             [:SHOP_PREVIEW_PRODUCTS])
+    units, overrides = product_units(first)
+    previews = share_earning_previews_for_units(member=member, units=units, overrides=overrides)
+    return max(previews.values(), default=None)

@@ -106,16 +106,17 @@ def poster_products(shop: Shop) -> list["PosterProduct"]:
 
 
 # --- drawing -------------------------------------------------------------------------------------
+# ``font`` … ``open_image`` are shared with the product poster (``distribution/myshop/poster.py``).
 
 
-def _font(size: int) -> Font:
+def font(size: int) -> Font:
     found = cjk_font()
     if found is None:
         return ImageFont.load_default(size)
     return ImageFont.truetype(found[0], size, index=found[1])
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> str:
+def fit_text(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> str:
     """``text`` cut with an ellipsis so that it fits in ``width`` pixels."""
     if draw.textlength(text, font=font) <= width:
         return text
@@ -124,7 +125,7 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> str:
     return text + "…"
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int, lines: int) -> list[str]:
+def wrap_text(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int, lines: int) -> list[str]:
     """At most ``lines`` lines of ``text`` within ``width`` pixels (by character: CJK has no
     spaces), the last one cut with an ellipsis."""
     out: list[str] = []
@@ -136,11 +137,11 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int, lines: i
         out.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:
-        out.append(_fit(draw, rest, font, width))
+        out.append(fit_text(draw, rest, font, width))
     return out
 
 
-def _rounded(image: Image.Image, radius: int) -> Image.Image:
+def rounded(image: Image.Image, radius: int) -> Image.Image:
     mask = Image.new("L", image.size, 0)
     ImageDraw.Draw(mask).rounded_rectangle((0, 0, *image.size), radius=radius, fill=255)
     out = Image.new("RGBA", image.size, (0, 0, 0, 0))
@@ -148,7 +149,7 @@ def _rounded(image: Image.Image, radius: int) -> Image.Image:
     return out
 
 
-def _circle(image: Image.Image, size: int) -> Image.Image:
+def circle(image: Image.Image, size: int) -> Image.Image:
     image = ImageOps.fit(image.convert("RGB"), (size, size))
     mask = Image.new("L", (size, size), 0)
     ImageDraw.Draw(mask).ellipse((0, 0, size, size), fill=255)
@@ -157,7 +158,7 @@ def _circle(image: Image.Image, size: int) -> Image.Image:
     return out
 
 
-def _open(content: bytes | None) -> Image.Image | None:
+def open_image(content: bytes | None) -> Image.Image | None:
     if not content:
         return None
     try:
@@ -176,29 +177,29 @@ def _header(canvas: Image.Image, *, shop_name: str, avatar: bytes | None, initia
     draw = ImageDraw.Draw(canvas, "RGBA")  # RGBA: the decorative circle blends in
     draw.ellipse((560, -70, 800, 170), fill=(255, 255, 255, 36))
     draw.ellipse((52, 62, 188, 198), fill=(255, 255, 255))
-    picture = _open(avatar)
+    picture = open_image(avatar)
     if picture is not None:
-        canvas.paste(face := _circle(picture, 128), (56, 66), face)
+        canvas.paste(face := circle(picture, 128), (56, 66), face)
     else:
         draw.ellipse((56, 66, 184, 194), fill=(255, 240, 238))
-        draw.text((120, 130), initial, font=_font(64), fill=RED, anchor="mm")
-    draw.text((214, 92), _fit(draw, shop_name, _font(44), 480), font=_font(44), fill=(255, 255, 255))
-    draw.text((216, 156), _fit(draw, tagline, _font(26), 480), font=_font(26), fill=(255, 228, 224))
+        draw.text((120, 130), initial, font=font(64), fill=RED, anchor="mm")
+    draw.text((214, 92), fit_text(draw, shop_name, font(44), 480), font=font(44), fill=(255, 255, 255))
+    draw.text((216, 156), fit_text(draw, tagline, font(26), 480), font=font(26), fill=(255, 228, 224))
 
 
 def _cell(canvas: Image.Image, product: PosterProduct | None, *, x: int, y: int, initial: str) -> None:
     draw = ImageDraw.Draw(canvas)
-    picture = _open(product.image) if product else None
+    picture = open_image(product.image) if product else None
     if picture is not None:
-        tile = _rounded(ImageOps.fit(picture, (CELL, CELL)), 16)
+        tile = rounded(ImageOps.fit(picture, (CELL, CELL)), 16)
         canvas.paste(tile, (x, y), tile)
     else:
         draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=16, fill=(250, 236, 233))
-        draw.text((x + CELL // 2, y + CELL // 2), initial, font=_font(96), fill=(240, 200, 194), anchor="mm")
+        draw.text((x + CELL // 2, y + CELL // 2), initial, font=font(96), fill=(240, 200, 194), anchor="mm")
     if product is not None:
-        draw.text((x + 4, y + CELL + 10), _fit(draw, product.title, _font(25), CELL - 8), font=_font(25),
+        draw.text((x + 4, y + CELL + 10), fit_text(draw, product.title, font(25), CELL - 8), font=font(25),
                   fill=INK)
-        draw.text((x + 4, y + CELL + 46), product.price, font=_font(28), fill=RED)
+        draw.text((x + 4, y + CELL + 46), product.price, font=font(28), fill=RED)
 
 
 def _products(canvas: Image.Image, products: Sequence[PosterProduct], *, initial: str, empty: str) -> None:
@@ -213,7 +214,7 @@ def _products(canvas: Image.Image, products: Sequence[PosterProduct], *, initial
         y = CARD_TOP + PAD + row * (CELL + CAPTION + GAP)
         _cell(canvas, shown[index] if index < len(shown) else None, x=x, y=y, initial=initial)
     if not shown:
-        draw.text((WIDTH // 2, (CARD_TOP + bottom) // 2), empty, font=_font(30), fill=GREY, anchor="mm")
+        draw.text((WIDTH // 2, (CARD_TOP + bottom) // 2), empty, font=font(30), fill=GREY, anchor="mm")
 
 
 def _qr(canvas: Image.Image, *, url: str, invite_code: str, texts: PosterTexts) -> None:
@@ -224,11 +225,11 @@ def _qr(canvas: Image.Image, *, url: str, invite_code: str, texts: PosterTexts) 
     code = code.resize((size, size), Image.Resampling.NEAREST)
     canvas.paste(code, (CARD_X + 22, QR_TOP + 22))
     left, width = CARD_X + 22 + size + 28, WIDTH - CARD_X - 22 - (CARD_X + 22 + size + 28)
-    for number, line in enumerate(_wrap(draw, texts.scan_hint, _font(28), width, 2)):
-        draw.text((left, QR_TOP + 26 + number * 38), line, font=_font(28), fill=INK)
-    draw.text((left, QR_TOP + 104), texts.invite_label, font=_font(22), fill=GREY)
-    draw.text((left, QR_TOP + 132), _fit(draw, invite_code, _font(46), width), font=_font(46), fill=RED)
-    draw.text((left, QR_TOP + 194), _fit(draw, texts.footer, _font(22), width), font=_font(22), fill=GREY)
+    for number, line in enumerate(wrap_text(draw, texts.scan_hint, font(28), width, 2)):
+        draw.text((left, QR_TOP + 26 + number * 38), line, font=font(28), fill=INK)
+    draw.text((left, QR_TOP + 104), texts.invite_label, font=font(22), fill=GREY)
+    draw.text((left, QR_TOP + 132), fit_text(draw, invite_code, font(46), width), font=font(46), fill=RED)
+    draw.text((left, QR_TOP + 194), fit_text(draw, texts.footer, font(22), width), font=font(22), fill=GREY)
 
 
 def poster_draw(*, shop_name: str, avatar: bytes | None, products: Sequence[PosterProduct], share_url: str,

@@ -1,5 +1,6 @@
-"""Shops (微店) and their listings. The platform shop sells the whole catalogue: it has no
-owner to change and no listings of its own."""
+"""Shops (微店) and their listings, and the platform's recommended selection (平台推荐选品) that
+every newly opened reseller shop starts with. The platform shop sells the whole catalogue: it
+has no owner to change and no listings of its own."""
 
 from django import forms
 from django.contrib import admin
@@ -8,13 +9,13 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from mall.models import Product, Shop, ShopProduct
+from mall.models import Product, RecommendedProduct, Shop, ShopProduct
 
 
 class ShopProductForm(forms.ModelForm):
     class Meta:
         model = ShopProduct
-        fields = ("product", "sort_order")
+        fields = ("product", "sort_order", "is_pinned")
 
     def clean_product(self) -> Product:
         product = self.cleaned_data.get("product")
@@ -28,7 +29,7 @@ class ShopProductForm(forms.ModelForm):
 class ShopProductInline(admin.TabularInline):
     model = ShopProduct
     form = ShopProductForm
-    fields = ("product", "sort_order", "added_at")
+    fields = ("product", "sort_order", "is_pinned", "added_at")
     readonly_fields = ("added_at",)
     autocomplete_fields = ("product",)
     extra = 0
@@ -37,7 +38,7 @@ class ShopProductInline(admin.TabularInline):
 class ShopForm(forms.ModelForm):
     class Meta:
         model = Shop
-        fields = ("owner", "name", "avatar", "intro", "is_active")
+        fields = ("owner", "name", "avatar", "cover", "intro", "is_active")
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -55,7 +56,7 @@ class ShopAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     search_fields = ("name", "owner__phone", "owner__nickname")
     autocomplete_fields = ("owner",)
-    fields = ("owner", "is_platform", "name", "avatar", "intro", "is_active", "created_at",
+    fields = ("owner", "is_platform", "name", "avatar", "cover", "intro", "is_active", "created_at",
               "updated_at")
     date_hierarchy = "created_at"
 
@@ -72,3 +73,33 @@ class ShopAdmin(admin.ModelAdmin):
     @admin.display(description=_("products"), ordering="num_products")
     def product_count(self, obj: Shop) -> str | int:
         return _("whole catalogue") if obj.is_platform else obj.num_products
+
+
+class RecommendedProductForm(forms.ModelForm):
+    class Meta:
+        model = RecommendedProduct
+        fields = ("product", "sort_order")
+
+    def clean_product(self) -> Product:
+        product = self.cleaned_data.get("product")
+        if product is not None and not product.is_on_shelf:
+            raise ValidationError(_("This product is off shelf and cannot be recommended."),
+                                  code="product_off_shelf")
+        return product
+
+
+@admin.register(RecommendedProduct)
+class RecommendedProductAdmin(admin.ModelAdmin):
+    """平台推荐选品: a newly opened reseller shop lists these, in this order (off-shelf ones
+    are skipped). Shops opened earlier are not changed."""
+
+    form = RecommendedProductForm
+    list_display = ("product", "sort_order", "product_status", "added_at")
+    list_editable = ("sort_order",)
+    list_select_related = ("product",)
+    autocomplete_fields = ("product",)
+    search_fields = ("product__title",)
+
+    @admin.display(description=_("status"), ordering="product__status")
+    def product_status(self, obj: RecommendedProduct) -> str:
+        return obj.product.get_status_display()

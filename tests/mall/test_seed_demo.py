@@ -11,7 +11,19 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from mall.demo.seed import ean13
-from mall.models import SKU, Category, Product, ProductImage, Shop, ShopProduct, Supplier, User
+from mall.models import (
+    SKU,
+    Category,
+    MaterialImage,
+    Product,
+    ProductImage,
+    ProductMaterial,
+    RecommendedProduct,
+    Shop,
+    ShopProduct,
+    Supplier,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +82,11 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(settings):
     assert User.objects.get(phone="13900000001").check_password("quanzi123")
     assert all(User.objects.get(phone=p).check_password("quanzi123") for p in RESELLER_PHONES)
     assert "[64/64] 商品" in out
+    # 我的小店: the recommended selection for new shops, 素材 for the best sellers, 小雨's cover and pin
+    assert RecommendedProduct.objects.count() == 6
+    assert ProductMaterial.objects.count() == 10 and MaterialImage.objects.exists()
+    xiaoyu = Shop.objects.get(owner__phone="13800000001")
+    assert xiaoyu.cover and xiaoyu.listings.filter(is_pinned=True).count() == 1
     assert "13800000000   password admin12345" in out
     assert "13900000001   password quanzi123" in out
 

@@ -20,6 +20,7 @@ from mall.demo.seed import (
     seed_shops,
     seed_suppliers,
 )
+from mall.demo.sharing import seed_sharing
 
 RULE = "=" * 64
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         seed_products(report, progress, categories=categories, suppliers=suppliers, image_size=size)
         resellers = seed_accounts(report, progress, staff_password=staff_password)
         seed_shops(report, progress, resellers=resellers)
+        seed_sharing(report, progress)  # after the demo shops: they keep their own picks
         self._print_summary(report, time.monotonic() - started, staff_password=staff_password,
                             base_url=str(options["base_url"]).rstrip("/"))
 
