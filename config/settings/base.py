@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "mall",
     "orders",
     "distribution",
+    "console",
     "config.apps.ProjectConfig",
 ]
 
