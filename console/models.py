@@ -105,7 +105,7 @@ class DailyNewMembers(DayRow):
     inviter = models.ForeignKey("distribution.Member", on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="+", db_index=False, verbose_name=_("inviter"))
     source = models.CharField(_("source"), max_length=10, blank=True)
-    new_members = models.PositiveIntegerField(_("new members"), default=0)
+    new_members = models.PositiveIntegerField(_("members joined"), default=0)
     new_resellers = models.PositiveIntegerField(_("new resellers"), default=0)
 
     class Meta:

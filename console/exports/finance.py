@@ -109,7 +109,7 @@ def withdrawals_table(first: datetime.date, last: datetime.date) -> ExportTable:
 
     headers = [_("withdrawal id"), _("requested at"), _("member id"), _("amount"), _("fee"),
                _("amount paid out"), _("channel"), _("state"), _("reviewed by"), _("reviewed at"),
-               _("paid by"), _("paid at"), _("payout reference")]
+               _("paid by"), _("paid out at"), _("payout reference")]
     qs = _range(Withdrawal.objects, "requested_at", first, last)
     return ExportTable("withdrawals", headers, _rows(qs, fields, fix))
 

@@ -24,16 +24,16 @@ def sales_table(f: ReportFilter) -> ExportTable:
     rows = [(day, s.gmv, s.paid_orders, s.aov, s.refunds, s.refund_amount, percent_value(s.refund_rate))
             for day, s in sales_by_day(f)]
     return ExportTable("sales", [_("day"), _("GMV"), _("paid orders"), _("average order value"),
-                                 _("refunds"), _("refund amount"), _("refund rate (%)")], rows)
+                                 _("refund count"), _("refund amount"), _("refund rate (%)")], rows)
 
 
 def members_by_source_table(f: ReportFilter) -> ExportTable:
     rows = [(source_label(source), n) for source, n in new_members_by_source(f).items()]
-    return ExportTable("new-members-by-source", [_("source"), _("new members")], rows)
+    return ExportTable("new-members-by-source", [_("source"), _("members joined")], rows)
 
 
 def members_by_day_table(f: ReportFilter) -> ExportTable:
-    return ExportTable("new-members-by-day", [_("day"), _("new members"), _("new resellers")],
+    return ExportTable("new-members-by-day", [_("day"), _("members joined"), _("new resellers")],
                        new_members_by_day(f))
 
 
@@ -42,11 +42,11 @@ def members_by_inviter_table(f: ReportFilter) -> ExportTable:
              str(r["member"].level or ""), r["new_members"], r["new_resellers"])
             for r in new_members_by_inviter(f, limit=1000)]
     return ExportTable("new-members-by-reseller", [_("member id"), _("invite code"), _("nickname"),
-                                                   _("level"), _("new members"), _("new resellers")], rows)
+                                                   _("level"), _("members joined"), _("new resellers")], rows)
 
 
 def cohorts_table(f: ReportFilter) -> ExportTable:
-    headers = [_("sign-up day"), _("members")]
+    headers = [_("sign-up day"), _("cohort size")]
     headers += [_("retention %(days)s days (%%)") % {"days": n} for n in RETENTION_DAYS]
     headers += [_("LTV %(days)s days") % {"days": n} for n in LTV_DAYS]
     rows = [(c.day, c.size, *(percent_value(c.retention(n)) for n in RETENTION_DAYS),
@@ -80,7 +80,7 @@ def top_products_table(f: ReportFilter) -> ExportTable:
     rows = [(r["product"].pk, r["product"].title, r["units"], r["amount"], r["shops"])
             for r in top_products(f, limit=1000)]
     return ExportTable("top-products", [_("product id"), _("product"), _("units"), _("paid amount"),
-                                        _("shops")], rows)
+                                        _("shops selling it")], rows)
 
 
 REPORT_TABLES: dict[str, Callable[[ReportFilter], ExportTable]] = {

@@ -97,7 +97,7 @@ def chart_series(f: ReportFilter) -> dict:
     sales = sales_by_day(f)
     members = new_members_by_day(f)
     return {
-        "labels": {"gmv": str(_("GMV")), "orders": str(_("Paid orders")), "members": str(_("New members")),
+        "labels": {"gmv": str(_("GMV")), "orders": str(_("Paid orders")), "members": str(_("Members joined")),
                    "resellers": str(_("New resellers")), "liability": str(_("Total liability"))},
         "days": [d.isoformat() for d, _s in sales],
         "gmv": [str(s.gmv) for _d, s in sales],
