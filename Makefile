@@ -25,6 +25,8 @@ run: $(STAMP)
 	@if $(PY) manage.py help seed_distribution_demo >/dev/null 2>&1; then \
 	  PAYMENT_NOTIFY_BASE_URL=http://$(HOST):$(PORT) PAYMENT_SANDBOX_AUTOGENERATE_KEYS=true \
 	  $(PY) manage.py seed_distribution_demo; fi
+	@# The dashboard's and the reports' daily tables, filled for the demo's 60 days of history.
+	$(PY) manage.py console_seed_demo
 	@echo ""
 	@echo "  Storefront (H5):  http://$(HOST):$(PORT)/"
 	@echo "  Staff admin:      http://$(HOST):$(PORT)/admin/"

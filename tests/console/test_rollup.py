@@ -137,3 +137,20 @@ def test_two_rollups_of_one_day_at_once_both_finish_with_the_same_rows():
     # Without the day's lock the later inserts collide with the first run's (IntegrityError).
     assert results == [2, 2, 2]
     assert snapshot(w.B) == before
+
+
+def test_demo_command_gives_the_demo_finance_staff_the_console_and_fills_90_days(db):
+    from django.contrib.auth.models import Permission
+
+    from distribution.demo import data as demo_data
+    from tests.mall.factories import UserFactory
+
+    finance = UserFactory(phone=demo_data.FINANCE_PHONE, is_staff=True)
+
+    call_command("console_seed_demo", stdout=StringIO())
+    call_command("console_seed_demo", stdout=StringIO())
+
+    assert sorted(Permission.objects.filter(user=finance).values_list("codename", flat=True)) == [
+        "export_finance", "export_reports", "view_dashboard", "view_reports"]
+    assert RollupRun.objects.count() == 90
+    assert RollupRun.objects.order_by("day").last().day == local_today()
