@@ -28,11 +28,8 @@ class DateRangeForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         first, last = data.get("first"), data.get("last")
-        if first and last:
-            if first > last:
-                raise forms.ValidationError(_("The first day must not be after the last day."))
-            if (last - first).days + 1 > MAX_RANGE_DAYS:
-                raise forms.ValidationError(_("Choose at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
+        if first and last and first > last:
+            raise forms.ValidationError(_("The first day must not be after the last day."))
         return data
 
     def range(self) -> tuple[datetime.date, datetime.date]:
@@ -46,6 +43,15 @@ class ReportFilterForm(DateRangeForm):
                               help_text=_("Leave empty for every shop."))
     level = forms.ModelChoiceField(label=_("reseller level"), required=False, empty_label=_("every level"),
                                    queryset=ResellerLevel.objects.order_by("weight"))
+
+    def clean(self) -> dict:
+        """A report draws a chart and a row per day: at most a year (exports of raw finance
+        data take any range)."""
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last and (last - first).days + 1 > MAX_RANGE_DAYS:
+            raise forms.ValidationError(_("Choose at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
+        return data
 
     def clean_shop(self) -> int | None:
         shop_id = self.cleaned_data.get("shop")

@@ -182,3 +182,15 @@ def test_text_that_a_spreadsheet_would_run_is_defused(db):
     assert cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert cell("@SUM(A1)") == "'@SUM(A1)"
     assert cell(D("-5.00")) == D("-5.00")  # amounts stay numbers
+
+
+def test_reports_take_at_most_a_year_but_finance_exports_any_range(world, client):
+    client.force_login(staff("view_reports", "export_finance"))
+
+    report = client.get("/admin/console/reports/", {"first": "2020-01-01", "last": "2021-01-01"})
+    export = client.get("/admin/console/finance/export/orders.csv",
+                        {"first": "2000-01-01", "last": "2100-12-31"})
+
+    assert "最多选择 366 天。" in report.content.decode()
+    # All 7 orders of the world (o7 unpaid included) and the header.
+    assert len(read_csv(export)) == 8
