@@ -46,7 +46,7 @@ def _series(model, first: int, last: int, exprs: dict[str, str], label: str, ste
     progress = Progress(label, last - first + 1)
     for start in range(first, last + 1, step):
         end = min(last, start + step - 1)
-        series_insert(model, exprs, "generate_series(%s, %s) AS n", (start, end))
+        series_insert(model, exprs, "generate_series(%s::bigint, %s::bigint) AS n", (start, end))
         progress.step(end - start + 1)
 
 

@@ -21,7 +21,9 @@ from tests.console.conftest import roll_up_world
 from tests.console.world import build_world
 from tests.mall.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# PostgreSQL: the world posts ledger entries, and on SQLite the append-only ledger's trigger
+# refuses the flush that ends a transaction=True test (as in test_earnings).
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Quanzi-test-123"  # tests.mall.factories.UserFactory
 FINANCE = ("view_dashboard", "view_reports", "export_reports", "export_finance")

@@ -96,3 +96,13 @@ def test_dashboard_query_count_does_not_grow_with_the_data(world, client, django
     # Session, user, permissions, 6 to-dos, cards, 30-day series, rollup run, app list…
     with django_assert_max_num_queries(25):
         client.get("/admin/")
+
+
+def test_the_console_speaks_english_too(world, client):
+    client.force_login(staff("view_dashboard", "view_reports"))
+
+    home = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    reports = client.get("/admin/console/reports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Dashboard" in home and "To ship" in home and "Withdrawals to pay out" in home
+    assert "Retention and LTV by sign-up cohort" in reports and "Top products" in reports
