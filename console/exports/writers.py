@@ -27,6 +27,7 @@ from django.utils import timezone
 
 CSV_CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -77,24 +78,37 @@ def csv_response(table: ExportTable) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_write(table: ExportTable, path: str) -> int:
-    """Write ``table`` to an .xlsx file at ``path``; returns the number of data rows."""
+def xlsx_write(table: ExportTable, path: str, *, sheet_rows: int = XLSX_MAX_ROWS) -> int:
+    """Write ``table`` to an .xlsx file at ``path``; returns the number of data rows. A sheet
+    holds at most ``sheet_rows`` data rows (Excel's limit); more go on to the next sheet."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
-    sheet = workbook.add_worksheet(table.name[:31])
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "0.00"})
-    sheet.write_row(0, 0, [str(h) for h in table.headers], bold)
-    n = 0
-    for n, row in enumerate(table.rows, start=1):
+    sheet, sheets, line, total = None, 0, 0, 0
+    for total, row in enumerate(table.rows, start=1):
+        if sheet is None or line == sheet_rows:
+            sheets += 1
+            sheet = _new_sheet(workbook, table, sheets, bold)
+            line = 0
+        line += 1
         for col, value in enumerate(row):
             if isinstance(value, Decimal):
-                sheet.write_number(n, col, float(value), money)
+                sheet.write_number(line, col, float(value), money)
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                sheet.write_number(n, col, value)
+                sheet.write_number(line, col, value)
             else:
-                sheet.write_string(n, col, str(cell(value)))
+                sheet.write_string(line, col, str(cell(value)))
+    if sheet is None:
+        _new_sheet(workbook, table, 1, bold)
     workbook.close()
-    return n
+    return total
+
+
+def _new_sheet(workbook, table: ExportTable, number: int, bold):
+    name = table.name[:28] if number == 1 else f"{table.name[:24]}-{number}"
+    sheet = workbook.add_worksheet(name)
+    sheet.write_row(0, 0, [str(h) for h in table.headers], bold)
+    return sheet
 
 
 def xlsx_response(table: ExportTable) -> FileResponse:
