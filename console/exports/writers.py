@@ -85,7 +85,8 @@ def xlsx_write(table: ExportTable, path: str, *, sheet_rows: int = XLSX_MAX_ROWS
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "0.00"})
     sheet, sheets, line, total = None, 0, 0, 0
-    for total, row in enumerate(table.rows, start=1):
+    for row in table.rows:
+        total += 1
         if sheet is None or line == sheet_rows:
             sheets += 1
             sheet = _new_sheet(workbook, table, sheets, bold)
