@@ -147,5 +147,7 @@ def build(*, members: int, shops: int, orders: int, day_orders: int, products: i
                        "SUM(available_delta) AS total FROM distribution_ledgerentry GROUP BY wallet_id) s "
                        "WHERE s.wallet_id = w.id")
         _reset_sequences([User, Member, Shop, Order, OrderItem, Refund, CommissionRecord, Wallet])
-        say("  ANALYZE …")
-        cursor.execute("ANALYZE")
+        # As autovacuum would have left a live table: statistics, and the visibility map that
+        # lets the to-do counts be index-only scans (without it, 20,000 heap pages per count).
+        say("  VACUUM ANALYZE …")
+        cursor.execute("VACUUM (ANALYZE)")
