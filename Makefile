@@ -27,6 +27,8 @@ run: $(STAMP)
 	  $(PY) manage.py seed_distribution_demo; fi
 	$(PY) manage.py sync_roles
 	$(PY) manage.py seed_staff_demo
+	@# The dashboard's and the reports' daily tables, filled for the demo's 60 days of history.
+	$(PY) manage.py console_seed_demo
 	@echo ""
 	@echo "  Storefront (H5):  http://$(HOST):$(PORT)/"
 	@echo "  Staff admin:      http://$(HOST):$(PORT)/admin/"

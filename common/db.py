@@ -20,6 +20,7 @@ class LockNamespace(enum.IntEnum):
     PAYOUT_ACCOUNT = 0x515A5041  # "QZPA": key = member id; count and insert of payout accounts
     RETURN_ADDRESS_DEFAULT = 0x515A5241  # "QZRA": key 0; moves of the platform default return address
     SHARE_FUNNEL_ROLLUP = 0x515A5346  # "QZSF": key 0; one share-funnel roll-up at a time
+    CONSOLE_ROLLUP = 0x515A5255  # "QZRU": key = the day's ordinal; one rollup of a day at a time
 
 
 class AdvisoryLockOutsideTransaction(RuntimeError):

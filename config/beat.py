@@ -71,6 +71,15 @@ DISTRIBUTION: dict = {
     },
 }
 
-BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION}
+CONSOLE: dict = {
+    # The dashboard's and the reports' daily tables: today (fresh within this interval) and
+    # yesterday; older days are rewritten by ``manage.py console_backfill``.
+    "console-rollup-recent-days": {
+        "task": "console.tasks.rollup_recent_days",
+        "schedule": timedelta(minutes=10),
+    },
+}
+
+BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **CONSOLE}
 
 __all__ = ["BEAT_SCHEDULE", "timedelta"]

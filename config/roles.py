@@ -46,6 +46,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "distribution.reveal_phone",
         *_crud("distribution.sharelink", *VIEW), *_crud("distribution.sharedaily", *VIEW),  # share funnel
         *_crud("project.alert", "view", "change"),  # alerts: read and acknowledge
+        "console.view_dashboard", "console.view_reports", "console.export_reports",
     ),
     # 财务: wallets, withdrawals, adjustments, reports, exports
     FINANCE: (
@@ -59,6 +60,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "orders.retry_refund", "orders.refund_after_window",
         *_crud("audit.staffaction", *VIEW),
         *_crud("project.alert", "view", "change"),  # alerts: read and acknowledge
+        "console.view_dashboard", "console.view_reports", "console.export_reports", "console.export_finance",
     ),
     # 客服: orders, after-sales, read-only members
     SERVICE: (
@@ -70,6 +72,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("mall.user", *VIEW), "distribution.reveal_phone",
         *_crud("orders.review", "view", "change"),  # 口碑: hide or show a review with a reason
         *_crud("project.alert", *VIEW),
+        "console.view_dashboard",
     ),
 }
 

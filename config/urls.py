@@ -11,6 +11,8 @@ from config.metrics import metrics_view
 admin.site.site_header = _("Quanzi staff console")
 admin.site.site_title = _("Quanzi staff console")
 admin.site.index_title = _("Operations")
+# The admin home shows the console's dashboard above the app list (console/templates).
+admin.site.index_template = "console/admin_index.html"
 
 # Each app owns its part of /api/v1/ and of the H5 site.
 api_v1 = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", ReadyView.as_view(), name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    path("admin/console/", include("console.urls")),  # reports and exports, staff only
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "mall",
     "orders",
     "distribution",
+    "console",
 ]
 
 MIDDLEWARE = [

@@ -280,3 +280,33 @@ def test_demo_staff_of_each_desk_sign_in_to_their_pages(client):
     client.login(username="13800000007", password="ops12345")
     assert client.get(reverse("admin:mall_product_changelist")).status_code == 200
     assert client.get(reverse("admin:orders_order_changelist")).status_code == 403
+
+
+# The console's own pages (mounted at /admin/console/, outside the ModelAdmins) → desks.
+CONSOLE_PAGES = {
+    ("console:reports", ()): (OPS, FINANCE, None),
+    ("console:export-report", ("sales", "csv")): (OPS, FINANCE, None),
+    ("console:export-report", ("top-products", "xlsx")): (OPS, FINANCE, None),
+    ("console:export-finance", ("orders", "csv")): (FINANCE, None),
+    ("console:export-finance", ("ledger", "csv")): (FINANCE, None),
+}
+
+
+def test_every_console_table_and_export_has_a_row():
+    from console.exports.finance import FINANCE_EXPORTS
+    from console.exports.reports import REPORT_TABLES
+
+    assert {"orders", "ledger"} <= set(FINANCE_EXPORTS) and {"sales", "top-products"} <= set(REPORT_TABLES)
+
+
+@pytest.mark.parametrize("desk", DESKS, ids=["运营", "财务", "客服", "superuser"])
+def test_console_pages_per_desk(client, desk):
+    client.force_login(desk_user(desk))
+    wrong = []
+    for (name, args), desks in CONSOLE_PAGES.items():
+        status = client.get(reverse(name, args=args)).status_code
+        if (status == 200) != (desk in desks) or status not in (200, 403):
+            wrong.append(f"{name}{args}: {status}")
+    # The dashboard is the admin home: every desk sees its figures.
+    assert 'data-testid="dashboard"' in client.get(reverse("admin:index")).content.decode()
+    assert wrong == []

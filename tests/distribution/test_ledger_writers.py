@@ -14,7 +14,7 @@ from django.conf import settings
 from distribution.models import LedgerEntry
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("common", "config", "mall", "orders", "distribution")
+APPS = ("common", "config", "mall", "orders", "distribution", "console")
 WRITES = {"create", "bulk_create", "get_or_create", "update_or_create"}
 WALLET = "distribution/wallet/services/wallet.py"
 
