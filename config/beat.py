@@ -54,6 +54,13 @@ DISTRIBUTION: dict = {
     },
 }
 
-BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION}
+CRM: dict = {
+    # The outbox: each run drains due messages for up to 50 s (any number may overlap:
+    # claims are SKIP LOCKED); enqueuers also queue a run after their commit.
+    "crm-dispatch-outbox": {"task": "crm.tasks.dispatch_outbox", "schedule": timedelta(seconds=10)},
+    "crm-reap-deliveries": {"task": "crm.tasks.reap_deliveries", "schedule": timedelta(minutes=5)},
+}
+
+BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **CRM}
 
 __all__ = ["BEAT_SCHEDULE", "timedelta"]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("orders.payments.sandbox.urls")),  # the stand-in provider's cashier page
     path("", include("distribution.urls")),
     path("", include("distribution.earnings.urls")),
+    path("", include("crm.urls")),
     path("", include("mall.urls")),
 ]
 
