@@ -25,6 +25,7 @@ run: $(STAMP)
 	@if $(PY) manage.py help seed_distribution_demo >/dev/null 2>&1; then \
 	  PAYMENT_NOTIFY_BASE_URL=http://$(HOST):$(PORT) PAYMENT_SANDBOX_AUTOGENERATE_KEYS=true \
 	  $(PY) manage.py seed_distribution_demo; fi
+	@if $(PY) manage.py help seed_crm_demo >/dev/null 2>&1; then $(PY) manage.py seed_crm_demo; fi
 	@echo ""
 	@echo "  Storefront (H5):  http://$(HOST):$(PORT)/"
 	@echo "  Staff admin:      http://$(HOST):$(PORT)/admin/"
