@@ -19,6 +19,7 @@ class LockNamespace(enum.IntEnum):
     REFERRAL_ROOTS = 0x515A5247  # "QZRG": key 0; a new root takes max(tree_id) + 1
     PAYOUT_ACCOUNT = 0x515A5041  # "QZPA": key = member id; count and insert of payout accounts
     RETURN_ADDRESS_DEFAULT = 0x515A5241  # "QZRA": key 0; moves of the platform default return address
+    CRM_TAG_LIMIT = 0x515A5447  # "QZTG": key 0; count and insert of crm tags (at most 3,000)
 
 
 class AdvisoryLockOutsideTransaction(RuntimeError):

@@ -59,6 +59,7 @@ CRM: dict = {
     # claims are SKIP LOCKED); enqueuers also queue a run after their commit.
     "crm-dispatch-outbox": {"task": "crm.tasks.dispatch_outbox", "schedule": timedelta(seconds=10)},
     "crm-reap-deliveries": {"task": "crm.tasks.reap_deliveries", "schedule": timedelta(minutes=5)},
+    "crm-compute-profiles": {"task": "crm.tasks.compute_profiles", "schedule": crontab(minute=15, hour=2)},
 }
 
 BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **CRM}

@@ -29,3 +29,25 @@ class MessageNotFound(NotFound):
 class ChannelUnknown(DomainError):
     code = "channel_unknown"
     default_message = _("Unknown channel.")
+
+
+class TagLimitReached(DomainError):
+    code = "tag_limit_reached"
+    default_message = _("There are already 3,000 tags; delete unused tags first.")
+
+
+class NotYourCustomer(DomainError):
+    code = "not_your_customer"
+    status = 403
+    default_message = _("You can only tag your own customers.")
+
+
+class PackConditionInvalid(DomainError):
+    code = "pack_condition_invalid"
+    default_message = _("The pack conditions are not valid.")
+
+
+class PackSendNotTesting(DomainError):
+    code = "pack_send_not_testing"
+    status = 409
+    default_message = _("This send has already been released.")

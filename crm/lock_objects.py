@@ -13,6 +13,7 @@ SQLite (the embedded mode) has no row locks: every write transaction starts with
 from collections.abc import Iterable
 from datetime import datetime
 
+from common.db import LockNamespace, advisory_xact_lock
 from crm.models import Contact, Delivery, Message, MessageState
 
 
@@ -51,3 +52,8 @@ def deliveries_claim(*, message_ids: list[int]) -> list[Message]:
         .order_by("pk")
         .select_for_update(of=("self",))
     )
+
+
+def tags_limit_lock() -> None:
+    """Serialize tag creation, so the count and the insert of the 3,000 limit are atomic."""
+    advisory_xact_lock(0, LockNamespace.CRM_TAG_LIMIT)

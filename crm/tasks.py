@@ -35,3 +35,13 @@ def dispatch_outbox() -> int:
 @shared_task(ignore_result=True)
 def reap_deliveries() -> dict[str, int]:
     return deliveries_reap()
+
+
+@shared_task(ignore_result=True)
+def compute_profiles() -> int:
+    """Daily: every member's stage, RFM and KOC for today (an upsert; safe to run twice)."""
+    from django.utils import timezone
+
+    from crm.services.profiles import profiles_compute
+
+    return profiles_compute(today=timezone.localdate())
