@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from crm.models import Message, MessageState, MessageTemplate
+from crm.models import AudiencePack, MemberProfile, Message, MessageState, MessageTemplate, Tag
 from mall.models import User
 
 pytestmark = pytest.mark.django_db
@@ -16,3 +16,4 @@ def test_demo_puts_one_unread_message_in_xiaoyus_inbox_and_runs_twice_safely():
     [message] = Message.objects.filter(user__phone="13800000001")
     assert (message.state, message.read_at, message.title) == (MessageState.SENT, None, "小雨，会员日到啦")
     assert MessageTemplate.objects.count() == 2
+    assert (Tag.objects.count(), AudiencePack.objects.count(), MemberProfile.objects.count()) == (2, 1, 1)
