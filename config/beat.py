@@ -56,7 +56,7 @@ DISTRIBUTION: dict = {
 
 CRM: dict = {
     # The outbox: each run drains due messages for up to 50 s (any number may overlap:
-    # claims are SKIP LOCKED); enqueuers also queue a run after their commit.
+    # claims are SKIP LOCKED), so a queued message waits at most ~10 s for its decision.
     "crm-dispatch-outbox": {"task": "crm.tasks.dispatch_outbox", "schedule": timedelta(seconds=10)},
     "crm-reap-deliveries": {"task": "crm.tasks.reap_deliveries", "schedule": timedelta(minutes=5)},
     "crm-compute-profiles": {"task": "crm.tasks.compute_profiles", "schedule": crontab(minute=15, hour=2)},
