@@ -29,6 +29,7 @@ run: $(STAMP)
 	$(PY) manage.py seed_staff_demo
 	@# The dashboard's and the reports' daily tables, filled for the demo's 60 days of history.
 	$(PY) manage.py console_seed_demo
+	@if $(PY) manage.py help seed_crm_demo >/dev/null 2>&1; then $(PY) manage.py seed_crm_demo; fi
 	@echo ""
 	@echo "  Storefront (H5):  http://$(HOST):$(PORT)/"
 	@echo "  Staff admin:      http://$(HOST):$(PORT)/admin/"

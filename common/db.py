@@ -21,6 +21,7 @@ class LockNamespace(enum.IntEnum):
     RETURN_ADDRESS_DEFAULT = 0x515A5241  # "QZRA": key 0; moves of the platform default return address
     SHARE_FUNNEL_ROLLUP = 0x515A5346  # "QZSF": key 0; one share-funnel roll-up at a time
     CONSOLE_ROLLUP = 0x515A5255  # "QZRU": key = the day's ordinal; one rollup of a day at a time
+    CRM_TAG_LIMIT = 0x515A5447  # "QZTG": key 0; count and insert of crm tags (at most 3,000)
 
 
 class AdvisoryLockOutsideTransaction(RuntimeError):
@@ -67,15 +68,19 @@ def advisory_xact_try_lock(key: int, namespace: int) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
+def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple], *,
+                ignore_conflicts: bool = False) -> int:
     """One multi-row ``INSERT`` of ``rows`` (values in ``columns`` order, bound as
     parameters) into ``table``: for hot paths where building model instances costs more than
     the statement. Names come from the models (``Model._meta``), never from input. Values
-    must already be what the columns store (amounts in fen, adapted datetimes)."""
+    must already be what the columns store (amounts in fen, adapted datetimes).
+    ``ignore_conflicts``: ``ON CONFLICT DO NOTHING`` (PostgreSQL and SQLite ≥ 3.24), for
+    idempotent inserts keyed by a unique column; the count is then of rows offered."""
     if not rows:
         return 0
     marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(rows))}",  # noqa: S608
-                       [value for row in rows for value in row])
+        conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(rows))}"  # noqa: S608
+                       f"{conflict}", [value for row in rows for value in row])
     return len(rows)

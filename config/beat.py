@@ -80,6 +80,14 @@ CONSOLE: dict = {
     },
 }
 
-BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **CONSOLE}
+CRM: dict = {
+    # The outbox: each run drains due messages for up to 50 s (any number may overlap:
+    # claims are SKIP LOCKED), so a queued message waits at most ~10 s for its decision.
+    "crm-dispatch-outbox": {"task": "crm.tasks.dispatch_outbox", "schedule": timedelta(seconds=10)},
+    "crm-reap-deliveries": {"task": "crm.tasks.reap_deliveries", "schedule": timedelta(minutes=5)},
+    "crm-compute-profiles": {"task": "crm.tasks.compute_profiles", "schedule": crontab(minute=15, hour=2)},
+}
+
+BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **CONSOLE, **CRM}
 
 __all__ = ["BEAT_SCHEDULE", "timedelta"]

@@ -47,6 +47,11 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("distribution.sharelink", *VIEW), *_crud("distribution.sharedaily", *VIEW),  # share funnel
         *_crud("project.alert", "view", "change"),  # alerts: read and acknowledge
         "console.view_dashboard", "console.view_reports", "console.export_reports",
+        # private-domain operations (crm): tags, packs, templates, sends, reach rules
+        *_crud("crm.taggroup", *ALL), *_crud("crm.tag", *ALL), *_crud("crm.audiencepack", *ALL),
+        *_crud("crm.messagetemplate", *ALL), *_crud("crm.packsend", "view", "change"),
+        *_crud("crm.memberprofile", *VIEW), *_crud("crm.contact", *VIEW), *_crud("crm.message", *VIEW),
+        *_crud("crm.lifecyclesettings", "view", "change"), *_crud("crm.reachsettings", "view", "change"),
     ),
     # 财务: wallets, withdrawals, adjustments, reports, exports
     FINANCE: (

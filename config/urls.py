@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("distribution.urls")),
     path("", include("distribution.earnings.urls")),
     path("", include("distribution.myshop.urls")),
+    path("", include("crm.urls")),
     path("", include("mall.urls")),
 ]
 

@@ -31,6 +31,7 @@ from mall.context import current_shop, remember_shop
 from mall.errors import PhoneInvalid, ShopNotFound
 from mall.forms import CodeSignInForm, PhoneCodeForm, SignInForm, SignUpForm
 from mall.hooks import hooks
+from mall.menu import me_menu
 from mall.models import PhoneCode, Product
 from mall.services.accounts import (
     phone_code_send,
@@ -383,7 +384,7 @@ def me(request: HttpRequest) -> HttpResponse:
         own_shop = selectors.shop_get_for_owner(owner=request.user)
     except ShopNotFound:
         own_shop = None
-    return render(request, "mall/me.html", {"own_shop": own_shop})
+    return render(request, "mall/me.html", {"own_shop": own_shop, "extra_menu": me_menu.items(request)})
 
 
 @require_GET

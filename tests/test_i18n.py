@@ -53,6 +53,7 @@ CATALOGUES = {
     "mall": Catalogue(BASE / "mall/locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "mall",)),
     "project": Catalogue(BASE / "locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "common", BASE / "config")),
     "console": Catalogue(BASE / "console/locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "console",)),
+    "crm": Catalogue(BASE / "crm/locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "crm",)),
 }
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "orders",
     "distribution",
     "console",
+    "crm",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,15 @@ SMS_CODE_TTL = timedelta(minutes=env.int("QUANZI_SMS_CODE_TTL_MINUTES", default=
 SMS_RESEND_INTERVAL = timedelta(seconds=60)
 SMS_MAX_PER_PHONE_PER_DAY = 10
 SMS_MAX_VERIFY_ATTEMPTS = 5
+
+# --- Private-domain operations (crm app) -------------------------------------------
+# WeChat subscribe messages: the sandbox (same request shape as the real API) unless set to
+# "crm.channels.wechat.WeChatClient" with the mini-program's app id and secret.
+CRM_WECHAT_CLIENT = env("CRM_WECHAT_CLIENT", default="crm.channels.wechat.SandboxWeChatClient")
+CRM_WECHAT_APPID = env("CRM_WECHAT_APPID", default="")
+CRM_WECHAT_SECRET = env("CRM_WECHAT_SECRET", default="")
+# Optional: the promotions app's coupon_grant service (dotted path); see crm/integrations.py.
+CRM_COUPON_GRANT = env("CRM_COUPON_GRANT", default="")
 
 # --- Sign-in and SMS limits: every threshold in one place -----------------------
 # How they work together: mall/services/signin_guard.py, README "Sign-in and rate limits".

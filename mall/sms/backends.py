@@ -28,6 +28,8 @@ class SMSMessage:
     def text(self) -> str:
         if self.template == "verification_code":
             return f"【圈子】您的验证码是 {self.params['code']}，{self.params['minutes']} 分钟内有效。"
+        if self.template == "marketing":  # crm's messages: the opt-out words are required
+            return f"【圈子】{self.params['text']} 拒收请回复R"
         return f"【圈子】{self.params}"
 
 

@@ -64,6 +64,16 @@ PAGES = {
     "distribution.sharedaily": ("LC", "", "", "LC"),
     "orders.review": ("", "", "LC", "LC"),
     "project.alert": ("LC", "LC", "LC", "LC"),
+    "crm.lifecyclesettings": ("LC", "", "", "LC"),
+    "crm.reachsettings": ("LC", "", "", "LC"),
+    "crm.taggroup": ("LAC", "", "", "LAC"),
+    "crm.tag": ("LAC", "", "", "LAC"),
+    "crm.memberprofile": ("LC", "", "", "LC"),
+    "crm.audiencepack": ("LAC", "", "", "LAC"),
+    "crm.packsend": ("LC", "", "", "LC"),
+    "crm.messagetemplate": ("LAC", "", "", "LAC"),
+    "crm.contact": ("LC", "", "", "LC"),
+    "crm.message": ("LC", "", "", "LC"),
 }
 
 # (model, action) → which desks see it in the list's action menu (and may run it)
@@ -93,6 +103,11 @@ ACTIONS = {
     ("distribution.withdrawal", "mark_failed"): (FINANCE, None),
     ("project.alert", "acknowledge"): (OPS, FINANCE, None),
     ("orders.review", "hide_reviews"): (SERVICE, None),
+    ("crm.taggroup", "delete_selected"): (OPS, None),
+    ("crm.tag", "delete_selected"): (OPS, None),
+    ("crm.audiencepack", "delete_selected"): (OPS, None),
+    ("crm.messagetemplate", "delete_selected"): (OPS, None),
+    ("crm.packsend", "release"): (OPS, None),
     ("orders.review", "unhide_reviews"): (SERVICE, None),
 }
 

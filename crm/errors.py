@@ -1,0 +1,53 @@
+"""Domain errors of the crm app: a stable code and a message (zh-hans in the catalogue)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import DomainError, NotFound
+
+
+class TemplateVariableUnknown(DomainError):
+    code = "template_variable_unknown"
+    default_message = _(
+        "The text uses a variable that does not exist. Use {nickname}, {product} or {coupon}.")
+
+
+class TemplateBracesUnbalanced(DomainError):
+    code = "template_braces_unbalanced"
+    default_message = _("The text has a brace that does not belong to a variable.")
+
+
+class LinkInvalid(DomainError):
+    code = "link_invalid"
+    default_message = _("The link must be a page of this site starting with a single /.")
+
+
+class MessageNotFound(NotFound):
+    code = "message_not_found"
+    default_message = _("This message does not exist.")
+
+
+class ChannelUnknown(DomainError):
+    code = "channel_unknown"
+    default_message = _("Unknown channel.")
+
+
+class TagLimitReached(DomainError):
+    code = "tag_limit_reached"
+    default_message = _("There are already 3,000 tags; delete unused tags first.")
+
+
+class NotYourCustomer(DomainError):
+    code = "not_your_customer"
+    status = 403
+    default_message = _("You can only tag your own customers.")
+
+
+class PackConditionInvalid(DomainError):
+    code = "pack_condition_invalid"
+    default_message = _("The pack conditions are not valid.")
+
+
+class PackSendNotTesting(DomainError):
+    code = "pack_send_not_testing"
+    status = 409
+    default_message = _("This send has already been released.")

@@ -1,0 +1,41 @@
+"""Optional integration points with apps built beside crm (not dependencies).
+
+COUPONS (promotions app, being built in parallel): a message whose template names a coupon
+template key grants that coupon when the message is sent, through the service named by
+``settings.CRM_COUPON_GRANT`` — a dotted path to
+``coupon_grant(*, template: str, user, source: str, key: str)``. The key is
+``crm-message-<id>``, so a retried grant gives nothing twice. Unset (the default): no
+coupon is granted and the ``{coupon}`` variable renders the template key's name only.
+INTEGRATOR: set ``CRM_COUPON_GRANT = "promotions.services.coupon_grant"`` (or the real path)
+once the promotions app is merged; nothing else in crm needs to change.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from crm.models import Message
+
+logger = logging.getLogger(__name__)
+
+
+def coupon_grant_for_messages(messages: list[Message]) -> int:
+    """Grant each sent message's coupon, inside the dispatch transaction (a message and its
+    coupon commit together). A refused grant (out of stock, limit reached) is logged and
+    the message still goes out; it never undoes the batch. Returns the grants made."""
+    path = getattr(settings, "CRM_COUPON_GRANT", "")
+    if not path or not messages:
+        return 0
+    grant = import_string(path)
+    granted = 0
+    for message in messages:
+        try:
+            with transaction.atomic():
+                grant(template=message.coupon_template, user=message.user, source="crm",
+                      key=f"crm-message-{message.pk}")
+            granted += 1
+        except Exception:  # a coupon failure must not stop the messages
+            logger.exception("crm: coupon %s for message %s not granted", message.coupon_template, message.pk)
+    return granted

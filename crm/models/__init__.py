@@ -1,0 +1,46 @@
+from crm.models.audience import (
+    MAX_TAGS,
+    AudiencePack,
+    LifecycleSettings,
+    MemberProfile,
+    MemberTag,
+    PackMember,
+    PackSend,
+    Stage,
+    Tag,
+    TagGroup,
+    TagSource,
+)
+from crm.models.message import (
+    Channel,
+    Delivery,
+    Message,
+    MessageState,
+    MessageTemplate,
+    QuietPolicy,
+    SourceKind,
+)
+from crm.models.reach import Contact, ReachSettings
+
+__all__ = [
+    "MAX_TAGS",
+    "AudiencePack",
+    "Channel",
+    "Contact",
+    "Delivery",
+    "LifecycleSettings",
+    "MemberProfile",
+    "MemberTag",
+    "Message",
+    "MessageState",
+    "MessageTemplate",
+    "PackMember",
+    "PackSend",
+    "QuietPolicy",
+    "ReachSettings",
+    "SourceKind",
+    "Stage",
+    "Tag",
+    "TagGroup",
+    "TagSource",
+]

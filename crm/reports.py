@@ -1,0 +1,49 @@
+"""Staff reports of reach (reads only). Figures, precisely:
+
+- **sent**: messages decided ``sent``; **read**: of those, opened in the inbox (``read_at``);
+  **clicked**: followed (``clicked_at``); **converted**: the member paid an order (not
+  cancelled) within 7 days after the message's ``sent_at``;
+- **volume per member**: for the Shanghai days ``start`` .. ``start + days - 1``, how many
+  members received exactly k messages, for each k ≥ 1 — the proof that the caps hold.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from crm.models import Message, MessageState
+from crm.rules import REACH_TIME_ZONE
+from orders.models import Order, OrderState
+
+CONVERSION_WINDOW = timedelta(days=7)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=REACH_TIME_ZONE)
+
+
+def volume_per_member(*, start: date, days: int = 7) -> dict[int, int]:
+    sent = Message.objects.filter(state=MessageState.SENT, sent_at__gte=_day_start(start),
+                                  sent_at__lt=_day_start(start + timedelta(days=days)))
+    per_member = sent.order_by().values("user_id").annotate(n=Count("id")).values_list("n", flat=True)
+    histogram: dict[int, int] = {}
+    for n in per_member:
+        histogram[n] = histogram.get(n, 0) + 1
+    return dict(sorted(histogram.items()))
+
+
+def _converted() -> Exists:
+    return Exists(Order.objects.filter(
+        user_id=OuterRef("user_id"), paid_at__gte=OuterRef("sent_at"),
+        paid_at__lt=OuterRef("sent_at") + CONVERSION_WINDOW).exclude(state=OrderState.CANCELLED))
+
+
+def reach_funnel(*, group_by: str, **filters: object) -> dict[object, dict[str, int]]:
+    """sent / read / clicked / converted per value of ``group_by`` (``channel``,
+    ``source_kind``, ``source_id``, ``template``), over the sent messages matching ``filters``."""
+    rows = (Message.objects.filter(state=MessageState.SENT, **filters).annotate(conv=_converted())
+            .order_by().values(group_by).annotate(
+                sent=Count("id"), read=Count("id", filter=Q(read_at__isnull=False)),
+                clicked=Count("id", filter=Q(clicked_at__isnull=False)),
+                converted=Count("id", filter=Q(conv=True))))
+    return {row.pop(group_by): row for row in rows}

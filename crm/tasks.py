@@ -1,0 +1,47 @@
+"""Queued and periodic work of the crm app. Every task is safe to run twice at once or to be
+killed halfway: the dispatcher claims with SKIP LOCKED inside one transaction, deliveries
+are claimed by conditional UPDATEs (``services/dispatch.py``, ``services/delivery.py``)."""
+
+import time
+
+from celery import shared_task
+
+from crm.services.delivery import deliveries_reap, messages_deliver
+from crm.services.dispatch import outbox_dispatch_batch
+
+DISPATCH_BUDGET_SECONDS = 50  # the beat runs every 10 s; one run stops well before the next overlaps much
+
+
+def outbox_drain(*, budget_seconds: float = DISPATCH_BUDGET_SECONDS, limit: int = 500) -> int:
+    """Dispatch batches until the due queue is empty or the budget is spent; deliver each
+    batch's external messages right after its commit. Returns the messages decided."""
+    deadline = time.monotonic() + budget_seconds
+    decided = 0
+    while time.monotonic() < deadline:
+        result = outbox_dispatch_batch(limit=limit)
+        if result.to_deliver:
+            messages_deliver(message_ids=result.to_deliver)
+        decided += result.claimed
+        if result.claimed < limit:
+            break
+    return decided
+
+
+@shared_task(ignore_result=True)
+def dispatch_outbox() -> int:
+    return outbox_drain()
+
+
+@shared_task(ignore_result=True)
+def reap_deliveries() -> dict[str, int]:
+    return deliveries_reap()
+
+
+@shared_task(ignore_result=True)
+def compute_profiles() -> int:
+    """Daily: every member's stage, RFM and KOC for today (an upsert; safe to run twice)."""
+    from django.utils import timezone
+
+    from crm.services.profiles import profiles_compute
+
+    return profiles_compute(today=timezone.localdate())

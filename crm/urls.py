@@ -1,0 +1,13 @@
+from django.urls import path
+
+from crm import views
+
+app_name = "crm"
+
+urlpatterns = [
+    path("me/messages/", views.inbox, name="inbox"),
+    path("me/messages/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("me/messages/<int:message_id>/", views.message_detail, name="message"),
+    path("me/messages/<int:message_id>/go/", views.message_go, name="message_go"),
+    path("me/messages/settings/", views.reach_preferences, name="preferences"),
+]
