@@ -54,6 +54,14 @@ DISTRIBUTION: dict = {
     },
 }
 
-BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION}
+PROMOTIONS: dict = {
+    # 老客专享: idempotent per member and day (promotions/services/returning.py).
+    "promotions-grant-returning-customer-coupons": {
+        "task": "promotions.tasks.grant_returning_customer_coupons",
+        "schedule": crontab(minute=15, hour=9),
+    },
+}
+
+BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **PROMOTIONS}
 
 __all__ = ["BEAT_SCHEDULE", "timedelta"]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "mall",
     "orders",
     "distribution",
+    "promotions",
     "config.apps.ProjectConfig",
 ]
 

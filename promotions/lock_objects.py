@@ -1,0 +1,20 @@
+"""Every row lock the promotions app takes (STYLE rule 3). House order: orders' locks (the
+checkout's) → coupon → template; nothing here locks an order."""
+
+from promotions.models import Coupon
+
+
+def coupon_lock_for_member(*, coupon_id: int, user_id: int) -> Coupon | None:
+    """The member's coupon, locked; ``None`` if it is not theirs. Two checkouts racing for
+    one coupon queue here; the second then sees it used."""
+    return (
+        Coupon.objects.select_for_update(of=("self",))
+        .select_related("template")
+        .filter(pk=coupon_id, user_id=user_id)
+        .order_by("pk")
+        .first()
+    )
+
+
+def coupon_lock_for_order(*, order_id: int) -> Coupon | None:
+    return Coupon.objects.select_for_update(of=("self",)).filter(order_id=order_id).order_by("pk").first()

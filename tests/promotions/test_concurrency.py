@@ -1,0 +1,72 @@
+"""I9 under real parallel connections (PostgreSQL): stock, the per-member limit, and one
+coupon in two checkouts at once."""
+
+from decimal import Decimal
+
+import pytest
+
+from mall.models import SKU
+from orders.models import Order
+from promotions.errors import CouponLimitReached, CouponSoldOut, CouponUsed
+from promotions.models import Coupon, CouponState, CouponTemplate
+from promotions.services.issue import coupon_claim
+from tests.concurrency import run_parallel
+from tests.mall.factories import SKUFactory, UserFactory
+from tests.orders.factories import AddressFactory
+from tests.promotions.factories import CouponTemplateFactory, checkout, give
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+CONNECTIONS = 40  # the server is shared: 500 claims go through 40 connections at once
+
+
+def test_a_template_with_stock_100_claimed_by_500_members_at_once_issues_exactly_100():
+    template = CouponTemplateFactory(stock=100)
+    members = [UserFactory() for _ in range(500)]
+
+    def claims(i: int) -> list[object]:
+        outcomes = []
+        for user in members[i::CONNECTIONS]:
+            try:
+                outcomes.append(coupon_claim(template_id=template.pk, user=user))
+            except CouponSoldOut as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    results = [o for chunk in run_parallel(CONNECTIONS, claims) for o in chunk]
+
+    assert len(results) == 500
+    assert sum(isinstance(r, Coupon) for r in results) == 100
+    assert sum(isinstance(r, CouponSoldOut) for r in results) == 400
+    assert CouponTemplate.objects.get(pk=template.pk).issued == 100
+    assert Coupon.objects.filter(template=template).count() == 100
+    assert Coupon.objects.values("user").distinct().count() == 100
+
+
+def test_a_per_member_limit_of_one_holds_when_one_member_claims_from_10_connections():
+    template = CouponTemplateFactory(stock=50, per_member_limit=1)
+    user = UserFactory()
+
+    results = run_parallel(10, lambda i: coupon_claim(template_id=template.pk, user=user))
+
+    assert sum(isinstance(r, Coupon) for r in results) == 1
+    assert sum(isinstance(r, CouponLimitReached) for r in results) == 9
+    assert Coupon.objects.filter(user=user).count() == 1
+    assert CouponTemplate.objects.get(pk=template.pk).issued == 1  # the refused took nothing
+
+
+def test_one_coupon_in_two_concurrent_checkouts_is_used_once_and_the_other_gets_an_error_and_no_order():
+    user = UserFactory()
+    AddressFactory(user=user)
+    coupon = give(CouponTemplateFactory(threshold=Decimal("100.00"), amount=Decimal("10.00")), user)
+    skus = [SKUFactory(price=Decimal("120.00"), stock=5) for _ in range(2)]
+
+    results = run_parallel(2, lambda i: checkout(user, [(skus[i], 1)], coupon=coupon))
+
+    orders = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if isinstance(r, CouponUsed)]
+    assert (len(orders), len(refused)) == (1, 1), results
+    assert "已经使用" in str(refused[0].message) or refused[0].message
+    assert Order.objects.count() == 1
+    coupon.refresh_from_db()
+    assert (coupon.state, coupon.order_id) == (CouponState.USED, orders[0].pk)
+    assert sorted(SKU.objects.filter(pk__in=[s.pk for s in skus]).values_list("stock", flat=True)) == [4, 5]
