@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("distribution.api.urls")),
     path("", include("distribution.earnings.api_urls")),
+    path("", include("promotions.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include("orders.payments.sandbox.urls")),  # the stand-in provider's cashier page
     path("", include("distribution.urls")),
     path("", include("distribution.earnings.urls")),
+    path("", include("promotions.urls")),
     path("", include("mall.urls")),
 ]
 

@@ -52,6 +52,7 @@ class Catalogue:
 CATALOGUES = {
     "mall": Catalogue(BASE / "mall/locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "mall",)),
     "project": Catalogue(BASE / "locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "common", BASE / "config")),
+    "promotions": Catalogue(BASE / "promotions/locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "promotions",)),
 }
 
 

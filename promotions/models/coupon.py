@@ -19,9 +19,9 @@ from mall.models import Category, Product, Shop
 
 
 class CouponKind(models.TextChoices):
-    THRESHOLD = "threshold", _("¥ off above a threshold (满减)")
-    PERCENT = "percent", _("% off, with a ceiling (折扣)")
-    NO_THRESHOLD = "no_threshold", _("¥ off, no threshold (无门槛)")
+    THRESHOLD = "threshold", _("amount off above a threshold")
+    PERCENT = "percent", _("percent off, with a ceiling")
+    NO_THRESHOLD = "no_threshold", _("amount off, no threshold")
 
 
 class CouponScope(models.TextChoices):
@@ -49,17 +49,24 @@ class CouponTemplate(TimeStampedModel):
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=20, choices=CouponKind.choices)
     threshold = MoneyField(
-        _("threshold"), default=0, help_text=_("满减: the eligible items must cost at least this much.")
+        _("threshold"),
+        default=0,
+        help_text=_("Threshold coupons: the eligible items must cost at least this much."),
     )
-    amount = MoneyField(_("amount off"), default=0, help_text=_("满减 and 无门槛: how much comes off."))
+    amount = MoneyField(
+        _("amount off"), default=0, help_text=_("Threshold and no-threshold coupons: how much comes off.")
+    )
     percent_off = models.PositiveSmallIntegerField(
         _("percent off"),
         default=0,
         validators=[MaxValueValidator(99)],
-        help_text=_("折扣: e.g. 15 for 15 % off (85折)."),
+        help_text=_("Percent coupons: e.g. 15 for 15 percent off."),
     )
     max_discount = MoneyField(
-        _("ceiling"), null=True, blank=True, help_text=_("折扣: the most it takes off; empty for no ceiling.")
+        _("ceiling"),
+        null=True,
+        blank=True,
+        help_text=_("Percent coupons: the most it takes off; empty for no ceiling."),
     )
     scope = models.CharField(
         _("applies to"), max_length=20, choices=CouponScope.choices, default=CouponScope.ALL
@@ -145,7 +152,7 @@ class Coupon(models.Model):
     )
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
-    claimed_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     order = models.ForeignKey(
         "orders.Order",
@@ -160,6 +167,7 @@ class Coupon(models.Model):
     class Meta:
         verbose_name = _("coupon")
         verbose_name_plural = _("coupons")
+        permissions = [("grant_coupon", _("Can grant coupons to members"))]
         ordering = ["valid_until", "pk"]
         indexes = [models.Index(fields=["user", "state", "valid_until"])]
         constraints = [
