@@ -60,6 +60,10 @@ PROMOTIONS: dict = {
         "task": "promotions.tasks.grant_returning_customer_coupons",
         "schedule": crontab(minute=15, hour=9),
     },
+    "promotions-reconcile-partners": {
+        "task": "promotions.tasks.reconcile_partners",
+        "schedule": crontab(minute=50, hour=3),
+    },
 }
 
 BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **PROMOTIONS}

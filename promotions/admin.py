@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin, SingletonAdmin, change_url
 from promotions.labels import rule_text
-from promotions.models import Coupon, CouponTemplate, ReturningCustomerRule
+from promotions.models import (
+    Coupon,
+    CouponTemplate,
+    Partner,
+    PartnerLedgerEntry,
+    PartnerOffer,
+    PartnerStaff,
+    PartnerVoucher,
+    ReturningCustomerRule,
+)
 from promotions.services.grants import can_grant, coupons_grant_to_phones
 
 
@@ -45,14 +54,26 @@ class CouponTemplateAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     filter_horizontal = ["categories", "products"]
     raw_id_fields = ["shop"]
-    readonly_fields = ["issued"]
+    readonly_fields = ["issued", "partner_link"]
     fieldsets = [
         (None, {"fields": ["name", "is_active", "in_claim_centre", "is_signup_gift"]}),
         (_("Rule"), {"fields": ["kind", "threshold", "amount", "percent_off", "max_discount"]}),
         (_("Applies to"), {"fields": ["scope", "categories", "products", "shop"]}),
         (_("Validity"), {"fields": ["valid_from", "valid_until", "valid_days"]}),
         (_("Stock"), {"fields": ["stock", "issued", "per_member_limit"]}),
+        (_("Partner offer"), {"fields": ["partner", "partner_link"]}),
     ]
+
+    @admin.display(description=_("partner link"))
+    def partner_link(self, obj: CouponTemplate) -> str:
+        if not obj.link_token:
+            return "-"
+        return reverse("promotions:partner_link", args=[obj.link_token])
+
+    def save_model(self, request: HttpRequest, obj: CouponTemplate, form: forms.Form, change: bool) -> None:
+        if obj.partner_id and not obj.link_token:  # the link the partner hands its customers
+            obj.link_token = secrets.token_urlsafe(12)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("rule"))
     def rule_display(self, obj: CouponTemplate) -> str:
@@ -113,3 +134,38 @@ class CouponAdmin(ReadOnlyAdmin):
 @admin.register(ReturningCustomerRule)
 class ReturningCustomerRuleAdmin(SingletonAdmin):
     fields = ["enabled", "template", "inactive_days", "repeat_days"]
+
+
+class PartnerStaffInline(admin.TabularInline):
+    model = PartnerStaff
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_name", "budget", "budget_used", "is_active"]
+    readonly_fields = ["budget_used"]
+    search_fields = ["name"]
+    inlines = [PartnerStaffInline]
+
+
+@admin.register(PartnerOffer)
+class PartnerOfferAdmin(admin.ModelAdmin):
+    list_display = ["title", "partner", "fee", "stock", "issued", "valid_until", "is_active"]
+    list_filter = ["partner", "is_active"]
+    readonly_fields = ["issued"]
+
+
+@admin.register(PartnerVoucher)
+class PartnerVoucherAdmin(ReadOnlyAdmin):
+    list_display = ["code", "offer", "user", "state", "claimed_at", "verified_at", "verified_by"]
+    list_filter = ["state", "offer__partner"]
+    search_fields = ["code", "user__phone"]
+
+
+@admin.register(PartnerLedgerEntry)
+class PartnerLedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "partner", "kind", "amount", "ref", "order_number"]
+    list_filter = ["partner", "kind"]
+    search_fields = ["ref", "order_number"]

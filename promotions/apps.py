@@ -18,3 +18,4 @@ class PromotionsConfig(AppConfig):
         order_hooks.register("discount_reserve", handlers.discount_reserve)
         order_hooks.register("order_created", handlers.on_order_created)
         order_hooks.register("order_cancelled", handlers.on_order_cancelled)
+        order_hooks.register("item_refunded", handlers.on_item_refunded)

@@ -66,3 +66,37 @@ class CouponNotApplicable(DomainError):
 class GrantForbidden(PermissionDenied):
     code = "grant_forbidden"
     default_message = _("Only staff with the grant permission may grant coupons.")
+
+
+class PartnerBudgetExhausted(DomainError):
+    code = "partner_budget_exhausted"
+    status = 409
+    default_message = _("The partner funding this coupon has used up its budget; it cannot be used now.")
+
+
+class PartnerForbidden(PermissionDenied):
+    code = "partner_forbidden"
+    default_message = _("You can only open the pages of the partner you work for.")
+
+
+class VoucherNotFound(NotFound):
+    code = "voucher_not_found"
+    default_message = _("No voucher of this partner has this code.")
+
+
+class VoucherAlreadyVerified(DomainError):
+    code = "voucher_already_verified"
+    status = 409
+    default_message = _("This voucher has already been verified.")
+
+
+class VoucherExpired(DomainError):
+    code = "voucher_expired"
+    status = 409
+    default_message = _("This voucher has expired.")
+
+
+class OfferNotClaimable(DomainError):
+    code = "offer_not_claimable"
+    status = 409
+    default_message = _("This offer cannot be claimed now: it ended, ran out, or you already have one.")

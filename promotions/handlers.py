@@ -9,7 +9,7 @@ from django.db import transaction
 from common.errors import DomainError
 from mall.models import Shop, User
 from orders.discounts import DiscountLine, DiscountOption
-from orders.models import Order
+from orders.models import Order, OrderItem
 from promotions.models import CouponSource, CouponTemplate
 from promotions.services.issue import coupon_grant
 from promotions.services.redeem import (
@@ -17,6 +17,7 @@ from promotions.services.redeem import (
     coupon_options,
     coupon_release_for_order,
     coupon_reserve,
+    partner_credit_for_refund,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,3 +55,8 @@ def on_order_created(*, order: Order, **_: Any) -> None:
 def on_order_cancelled(*, order: Order) -> None:
     if order.discount_key:
         coupon_release_for_order(order=order)
+
+
+def on_item_refunded(*, order_item: OrderItem, **_: Any) -> None:
+    """Inside the refund's transaction: a partner-funded discount goes back to its budget."""
+    partner_credit_for_refund(order_item=order_item)

@@ -1,7 +1,8 @@
 """Every row lock the promotions app takes (STYLE rule 3). House order: orders' locks (the
-checkout's) → coupon → template; nothing here locks an order."""
+checkout's) → coupon → partner voucher; a partner's budget is changed only by guarded
+UPDATEs, never locked here."""
 
-from promotions.models import Coupon
+from promotions.models import Coupon, PartnerVoucher
 
 
 def coupon_lock_for_member(*, coupon_id: int, user_id: int) -> Coupon | None:
@@ -17,4 +18,21 @@ def coupon_lock_for_member(*, coupon_id: int, user_id: int) -> Coupon | None:
 
 
 def coupon_lock_for_order(*, order_id: int) -> Coupon | None:
-    return Coupon.objects.select_for_update(of=("self",)).filter(order_id=order_id).order_by("pk").first()
+    return (
+        Coupon.objects.select_for_update(of=("self",))
+        .select_related("template")
+        .filter(order_id=order_id)
+        .order_by("pk")
+        .first()
+    )
+
+
+def voucher_lock_by_code(*, code: str, partner_id: int) -> PartnerVoucher | None:
+    """A partner's voucher by its code, locked: concurrent scans of one code verify it once."""
+    return (
+        PartnerVoucher.objects.select_for_update(of=("self",))
+        .select_related("offer")
+        .filter(code=code, offer__partner_id=partner_id)
+        .order_by("pk")
+        .first()
+    )

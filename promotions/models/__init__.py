@@ -6,6 +6,15 @@ from promotions.models.coupon import (
     CouponState,
     CouponTemplate,
 )
+from promotions.models.partner import (
+    Partner,
+    PartnerEntryKind,
+    PartnerLedgerEntry,
+    PartnerOffer,
+    PartnerStaff,
+    PartnerVoucher,
+    VoucherState,
+)
 from promotions.models.rules import ReturningCustomerRule
 
 __all__ = [
@@ -15,5 +24,12 @@ __all__ = [
     "CouponSource",
     "CouponState",
     "CouponTemplate",
+    "Partner",
+    "PartnerEntryKind",
+    "PartnerLedgerEntry",
+    "PartnerOffer",
+    "PartnerStaff",
+    "PartnerVoucher",
     "ReturningCustomerRule",
+    "VoucherState",
 ]

@@ -107,6 +107,19 @@ class CouponTemplate(TimeStampedModel):
         _("new-member gift"), default=False, help_text=_("Granted to every member at sign-up.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Inbound partner offer: the partner funds the discounts (its budget) and hands the coupon
+    # to its own customers through a link carrying ``link_token``.
+    partner = models.ForeignKey(
+        "promotions.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funded_templates",
+        verbose_name=_("funded by partner"),
+    )
+    link_token = models.CharField(
+        _("partner link token"), max_length=24, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("coupon template")

@@ -70,16 +70,7 @@ def _create(
     )
 
 
-@transaction.atomic
-def coupon_claim(*, template_id: int, user: User) -> Coupon:
-    """A member claims a coupon in the claim centre (or from a product page's chip).
-
-    ``CouponTemplateNotFound`` for a grant-only or unknown template, ``CouponNotClaimable``
-    outside its dates, ``CouponSoldOut``, ``CouponLimitReached``; then nothing changed.
-    """
-    template = CouponTemplate.objects.filter(pk=template_id, in_claim_centre=True).first()
-    if template is None:
-        raise CouponTemplateNotFound()
+def _claim(template: CouponTemplate, user: User) -> Coupon:
     if not _offered(template, timezone.now()):
         raise CouponNotClaimable()
     _take_one(template)  # holds the template's row until commit: claims on it queue here
@@ -91,6 +82,28 @@ def coupon_claim(*, template_id: int, user: User) -> Coupon:
             return _create(template=template, user=user, source=CouponSource.CLAIM, claim_seq=claimed + 1)
     except IntegrityError:  # the constraint behind the count: never more than the limit
         raise CouponLimitReached() from None
+
+
+@transaction.atomic
+def coupon_claim(*, template_id: int, user: User) -> Coupon:
+    """A member claims a coupon in the claim centre (or from a product page's chip).
+
+    ``CouponTemplateNotFound`` for a grant-only or unknown template, ``CouponNotClaimable``
+    outside its dates, ``CouponSoldOut``, ``CouponLimitReached``; then nothing changed.
+    """
+    template = CouponTemplate.objects.filter(pk=template_id, in_claim_centre=True).first()
+    if template is None:
+        raise CouponTemplateNotFound()
+    return _claim(template, user)
+
+
+@transaction.atomic
+def coupon_claim_by_link(*, token: str, user: User) -> Coupon:
+    """A partner's customer claims the partner-funded coupon through the partner's link."""
+    template = CouponTemplate.objects.filter(link_token=token or None, partner__isnull=False).first()
+    if template is None:
+        raise CouponTemplateNotFound()
+    return _claim(template, user)
 
 
 @transaction.atomic

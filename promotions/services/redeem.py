@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.money import ZERO, format_cny
+from common.fields import money_sum
+from common.money import ZERO, format_cny, unit_share_total
 from mall.models import Category, Shop, User
 from orders.discounts import DiscountLine, DiscountOption
-from orders.models import Order
+from orders.models import Order, OrderItem
 from promotions.calc import Scope, discount_for, eligible_lines
 from promotions.errors import (
     CouponBelowThreshold,
@@ -24,10 +25,12 @@ from promotions.errors import (
     CouponNotFound,
     CouponNotStarted,
     CouponUsed,
+    PartnerBudgetExhausted,
 )
 from promotions.labels import rule_text
 from promotions.lock_objects import coupon_lock_for_member, coupon_lock_for_order
-from promotions.models import Coupon, CouponScope, CouponState, CouponTemplate
+from promotions.models import Coupon, CouponScope, CouponState, CouponTemplate, PartnerLedgerEntry
+from promotions.services.partner_ledger import partner_budget_charge, partner_budget_credit
 
 KEY_PREFIX = "coupon:"
 _PROBLEMS = {"below_threshold": CouponBelowThreshold, "not_applicable": CouponNotApplicable}
@@ -72,6 +75,8 @@ def _option(coupon: Coupon, lines: list[DiscountLine], shop: Shop, now: datetime
         problem, amount = str(CouponNotStarted().message), ZERO
     elif reason:
         problem = _problem_text(coupon, reason, eligible)
+    elif (partner := coupon.template.partner) is not None and partner.budget_left < amount:
+        problem, amount = str(PartnerBudgetExhausted().message), ZERO
     return DiscountOption(
         key=coupon.key,
         title=coupon_title(coupon),
@@ -88,7 +93,7 @@ def coupon_options(*, user: User, lines: list[DiscountLine], shop: Shop) -> list
         return []
     now = timezone.now()
     coupons = (
-        Coupon.objects.select_related("template")
+        Coupon.objects.select_related("template__partner")
         .filter(user=user, state=CouponState.UNUSED, valid_until__gt=now)
         .order_by("valid_until", "pk")
     )
@@ -141,6 +146,14 @@ def coupon_attach_order(*, order: Order) -> None:
     ).update(order=order, discount_amount=order.discount_amount)
     if attached != 1:  # the reserve above makes this impossible; never leave an order half-discounted
         raise CouponUsed()
+    partner_id = Coupon.objects.filter(pk=coupon_id).values_list("template__partner_id", flat=True).first()
+    if partner_id is not None:  # an inbound partner offer: the partner funds it, or the checkout fails
+        partner_budget_charge(
+            partner_id=partner_id,
+            amount=order.discount_amount,
+            ref=f"order:{order.pk}",
+            order_number=order.number,
+        )
 
 
 @transaction.atomic
@@ -152,8 +165,43 @@ def coupon_release_for_order(*, order: Order) -> Coupon | None:
     coupon = coupon_lock_for_order(order_id=order.pk)
     if coupon is None or coupon.state != CouponState.USED:
         return None
+    if coupon.template.partner_id is not None:
+        partner_budget_credit(
+            partner_id=coupon.template.partner_id,
+            amount=coupon.discount_amount,
+            ref=f"cancel:{order.pk}",
+            order_number=order.number,
+        )
     Coupon.objects.filter(pk=coupon.pk).update(
         state=CouponState.UNUSED, order=None, used_at=None, discount_amount=ZERO
     )
     coupon.refresh_from_db()
     return coupon
+
+
+def partner_credit_for_refund(*, order_item: OrderItem) -> PartnerLedgerEntry | None:
+    """In ``item_refunded``: the partner that funded the order's coupon gets the refunded units'
+    share of the item's discount back, if the refund comes before the item's after-sales window
+    closed (after it, the funded discount stays charged). Exact: the credits of an item add up
+    to ``unit_share_total`` of its discount over the units refunded so far."""
+    if order_item.discount_amount <= 0 or order_item.window_closed_at is not None:
+        return None
+    order = order_item.order
+    if coupon_id_from_key(order.discount_key) is None:
+        return None
+    partner_id = (
+        Coupon.objects.filter(order_id=order.pk).values_list("template__partner_id", flat=True).first()
+    )
+    if partner_id is None:
+        return None
+    prefix = f"refund:{order_item.pk}:"
+    credited = -PartnerLedgerEntry.objects.filter(partner_id=partner_id, ref__startswith=prefix).aggregate(
+        total=money_sum("amount")
+    )["total"]
+    due = unit_share_total(order_item.discount_amount, order_item.quantity, order_item.refunded_quantity)
+    return partner_budget_credit(
+        partner_id=partner_id,
+        amount=due - credited,
+        ref=f"{prefix}{order_item.refunded_quantity}",
+        order_number=order.number,
+    )

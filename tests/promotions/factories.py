@@ -58,3 +58,24 @@ def checkout(
         lines=[CheckoutLine(sku_id=sku.pk, quantity=q) for sku, q in lines],
         discount_key=key if key is not None else (coupon.key if coupon else ""),
     )
+
+
+def partner_world(*, budget: str = "100.00", fee: str = "5.00"):
+    """A partner with one staff account, a funded coupon template (满100减10) and an offer."""
+    from promotions.models import Partner, PartnerOffer, PartnerStaff
+    from tests.mall.factories import UserFactory
+
+    partner = Partner.objects.create(name=f"宝宝摄影{Partner.objects.count()}", budget=Decimal(budget))
+    staff = UserFactory()
+    PartnerStaff.objects.create(partner=partner, user=staff)
+    template = CouponTemplateFactory(
+        partner=partner, in_claim_centre=False, link_token=f"tok{partner.pk}x", stock=1000
+    )
+    offer = PartnerOffer.objects.create(
+        partner=partner,
+        title="全家福套餐抵用券",
+        fee=Decimal(fee),
+        stock=100,
+        valid_until=timezone.now() + timedelta(days=30),
+    )
+    return partner, staff, template, offer
