@@ -1,7 +1,6 @@
 """异业联盟: partner-funded coupons (budget, credit back), vouchers verified once with a fee,
 staff scoped to their partner, the append-only ledger, statements and reconciliation."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -114,7 +113,7 @@ def test_a_voucher_is_verified_once_with_the_fee_and_a_second_scan_changes_nothi
 
 
 def test_another_partners_code_is_not_found_and_nothing_is_verified():
-    partner, staff, _template, offer = partner_world()
+    _partner, staff, _template, offer = partner_world()
     other, _other_staff, _t, _o = partner_world()
     voucher = partner_voucher_claim(offer_id=offer.pk, user=UserFactory())
 
@@ -157,7 +156,7 @@ def test_partner_staff_see_only_their_partner_pages():
 
 
 def test_the_partner_ledger_is_append_only():
-    partner, _staff, template, _offer = partner_world()
+    _partner, _staff, template, _offer = partner_world()
     _funded_order(template)
     entry = PartnerLedgerEntry.objects.get()
 
