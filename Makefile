@@ -25,6 +25,7 @@ run: $(STAMP)
 	@if $(PY) manage.py help seed_distribution_demo >/dev/null 2>&1; then \
 	  PAYMENT_NOTIFY_BASE_URL=http://$(HOST):$(PORT) PAYMENT_SANDBOX_AUTOGENERATE_KEYS=true \
 	  $(PY) manage.py seed_distribution_demo; fi
+	$(PY) manage.py seed_promotions_demo
 	@echo ""
 	@echo "  Storefront (H5):  http://$(HOST):$(PORT)/"
 	@echo "  Staff admin:      http://$(HOST):$(PORT)/admin/"
@@ -73,6 +74,7 @@ migrate: $(STAMP)
 
 seed: $(STAMP)
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_promotions_demo
 
 ## make messages: refresh the zh-hans catalogue (needs GNU gettext) and compile it
 messages: $(STAMP)
