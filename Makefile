@@ -49,7 +49,7 @@ MONEY_TESTS := tests/test_money.py tests/test_money_storage.py tests/orders \
 	tests/distribution/test_levels.py tests/distribution/test_team_views.py \
 	tests/distribution/test_compliance.py tests/distribution/test_money_property.py \
 	tests/promotions/test_checkout_coupons.py tests/promotions/test_issue.py \
-	tests/promotions/test_money_property.py
+	tests/promotions/test_money_property.py tests/promotions/test_partners.py
 test-sqlite-money: $(STAMP)
 	QUANZI_TEST_DB=sqlite $(PY) tests/run_suite.py -m "not browser and not postgres" $(MONEY_TESTS) $(PYTEST_ARGS)
 
