@@ -199,28 +199,32 @@ def _run_services(n: int, fx: dict, *, label: str, sample: bool = False) -> dict
     }
 
 
-def _checkout_only(n: int, fx: dict, *, with_coupon: bool, label: str) -> dict:
-    """``order_create`` alone, with or without a coupon (one per order: a ¥5 无门槛 coupon
-    granted beforehand), alternating in one run so both see the same machine state."""
+def _checkout_pairs(n: int, fx: dict, *, label: str) -> tuple[dict, dict]:
+    """``order_create`` alone, without then with a coupon (one per order: a ¥5 无门槛 coupon
+    granted beforehand), interleaved order by order so both meet the same machine state."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from orders.services.checkout import CheckoutLine, order_create
 
-    sku, keys = fx["skus"][0], fx["coupon_keys"] if with_coupon else [""] * n
-    latencies, queries = [], []
+    sku = fx["skus"][0]
+    results = {False: {"latencies": [], "queries": []}, True: {"latencies": [], "queries": []}}
     progress = Progress(label, n)
     for i in range(n):
-        t0 = time.perf_counter()
-        with CaptureQueriesContext(connection) as q:
-            order = order_create(user=fx["user"], address=fx["address"], shop=fx["shop"],
-                                 lines=[CheckoutLine(sku.pk, 1)], discount_key=keys[i],
-                                 client_token=f"h5:{secrets.token_urlsafe(16)}")
-        latencies.append(time.perf_counter() - t0)
-        queries.append(len(q))
-        expect((order.discount_amount > 0) == with_coupon, "the coupon was not applied as the bench expects")
+        for with_coupon in (False, True):
+            t0 = time.perf_counter()
+            with CaptureQueriesContext(connection) as q:
+                order = order_create(user=fx["user"], address=fx["address"], shop=fx["shop"],
+                                     lines=[CheckoutLine(sku.pk, 1)],
+                                     discount_key=fx["coupon_keys"][i] if with_coupon else "",
+                                     client_token=f"h5:{secrets.token_urlsafe(16)}")
+            results[with_coupon]["latencies"].append(time.perf_counter() - t0)
+            results[with_coupon]["queries"].append(len(q))
+            expect((order.discount_amount > 0) == with_coupon, "the coupon was not applied as expected")
         progress.step()
-    return {"latencies": latencies, "queries": statistics.median(queries)}
+    for result in results.values():
+        result["queries"] = statistics.median(result["queries"])
+    return results[False], results[True]
 
 
 def _coupons_for(fx: dict, n: int) -> list[str]:
@@ -370,11 +374,10 @@ def main(argv: list[str] | None = None) -> int:
             floor_latencies = floor.run(n, prefix="B", label="checkout → pay (raw SQL)")
             _check_same_writes(services["writes"], floor.writes())
             _report(db_name, n, services, floor_latencies, floor.statements)
-            fx["coupon_keys"] = _coupons_for(fx, n + WARM_UP)
-            _checkout_only(WARM_UP, {**fx, "coupon_keys": fx["coupon_keys"][n:]}, with_coupon=True,
-                           label="warm-up (coupon)")
-            without = _checkout_only(n, fx, with_coupon=False, label="checkout without coupon")
-            with_coupon = _checkout_only(n, fx, with_coupon=True, label="checkout with coupon")
+            keys = _coupons_for(fx, n + WARM_UP)
+            _checkout_pairs(WARM_UP, {**fx, "coupon_keys": keys[n:]}, label="warm-up (with / without coupon)")
+            without, with_coupon = _checkout_pairs(n, {**fx, "coupon_keys": keys[:n]},
+                                                   label="checkout without / with coupon")
             _coupon_report(without, with_coupon)
     return 0
 

@@ -3,8 +3,8 @@
 The eligible lines are those in the template's scope; the discount is computed on their
 sum and later spread over them by checkout (``common.money.allocate``). Rounding is
 ``common.money``'s: a percentage is rounded down to the fen (the fen left stay with the
-platform). A discount never takes the eligible items to zero: they still cost at least
-0.01 per unit together (one line may be discounted to 0 by the allocation's rounding).
+platform). A discount never takes an item to zero: every eligible unit keeps paying at
+least 0.01 (checkout spreads the amount over what each line may lose, see ``orders``).
 """
 
 from collections.abc import Iterable

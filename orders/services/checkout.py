@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.money import ZERO, allocate, to_money
+from common.money import FEN, ZERO, allocate, to_money
 from mall.errors import InsufficientStock, SKUNotFound
 from mall.models import SKU, Product, Shop, User
 from mall.services.catalog import sku_reserve_stock
@@ -118,15 +118,21 @@ def discount_lines(priced: list[PricedLine]) -> list[DiscountLine]:
 
 
 def _spread(priced: list[PricedLine], option: DiscountOption | None) -> Decimal:
-    """Spread the option's amount over its eligible lines (``allocate``: the shares sum to
-    the amount exactly); returns the order's discount."""
+    """Spread the option's amount over its eligible lines with ``allocate`` (the shares sum to
+    the amount exactly); returns the order's discount.
+
+    The weights are the part of each line a discount may take: every unit keeps paying at
+    least one fen, so no item is free and every refund is of something. ``allocate`` never
+    gives a line more than its weight when the amount is at most their sum.
+    """
     if option is None:
         return ZERO
     eligible = [p for p in priced if p.sku.pk in option.sku_ids]
-    amount = min(to_money(option.amount), sum((p.line_amount for p in eligible), ZERO))
+    weights = [p.line_amount - FEN * p.quantity for p in eligible]
+    amount = min(to_money(option.amount), sum(weights, ZERO))
     if amount <= 0:
         return ZERO
-    for line, share in zip(eligible, allocate(amount, [p.line_amount for p in eligible]), strict=True):
+    for line, share in zip(eligible, allocate(amount, weights), strict=True):
         line.discount_amount = share
     return amount
 

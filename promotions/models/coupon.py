@@ -176,6 +176,17 @@ class Coupon(models.Model):
         verbose_name=_("order"),
     )
     discount_amount = MoneyField(_("discount given"), default=0)
+    # Who funds the discount (the template's partner when it was issued): checkout marks a
+    # coupon nobody funds used in one statement, and charges a funder without reading the template.
+    funded_by = models.ForeignKey(
+        "promotions.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("funded by partner"),
+    )
 
     class Meta:
         verbose_name = _("coupon")

@@ -60,6 +60,7 @@ def _create(
     now = timezone.now()
     valid_from, valid_until = _validity(template, now)
     return Coupon.objects.create(
+        funded_by_id=template.partner_id,
         template=template,
         user=user,
         source=source,

@@ -107,8 +107,8 @@ def partners_reconcile() -> ReconcileReport:
                 f"partner {partner.pk}: budget_used {partner.budget_used} != ledger {in_ledger}"
             )
     refs = set(PartnerLedgerEntry.objects.values_list("partner_id", "ref"))
-    used = Coupon.objects.filter(state=CouponState.USED, template__partner__isnull=False, order__isnull=False)
-    for partner_id, order_id in used.values_list("template__partner_id", "order_id"):
+    used = Coupon.objects.filter(state=CouponState.USED, funded_by__isnull=False, order__isnull=False)
+    for partner_id, order_id in used.values_list("funded_by_id", "order_id"):
         if (partner_id, f"order:{order_id}") not in refs:
             report.problems.append(f"partner {partner_id}: order {order_id} has no funded entry")
     verified = PartnerVoucher.objects.filter(state=VoucherState.VERIFIED)

@@ -113,8 +113,9 @@ def _check_usable(coupon: Coupon | None, now: datetime) -> Coupon:
 
 
 def coupon_reserve(*, user: User, key: str, lines: list[DiscountLine], shop: Shop) -> DiscountOption | None:
-    """Inside checkout's transaction: lock the member's coupon, check it again, mark it used
-    and say what it takes off. ``None`` for a key that is not a coupon's."""
+    """Inside checkout's transaction: lock the member's coupon (held until commit), check it
+    again and say what it takes off; ``coupon_attach_order`` marks it used with the order, in
+    the same transaction. ``None`` for a key that is not a coupon's."""
     coupon_id = coupon_id_from_key(key)
     if coupon_id is None:
         return None
@@ -124,9 +125,6 @@ def coupon_reserve(*, user: User, key: str, lines: list[DiscountLine], shop: Sho
     amount, reason = discount_for(coupon.template, eligible)
     if reason:
         raise _PROBLEMS[reason]()
-    Coupon.objects.filter(pk=coupon.pk, state=CouponState.UNUSED).update(
-        state=CouponState.USED, used_at=now, discount_amount=amount
-    )
     return DiscountOption(
         key=coupon.key,
         title=coupon_title(coupon),
@@ -137,23 +135,32 @@ def coupon_reserve(*, user: User, key: str, lines: list[DiscountLine], shop: Sho
 
 
 def coupon_attach_order(*, order: Order) -> None:
-    """In ``order_created``: the coupon reserved in this transaction learns its order."""
+    """In ``order_created``: mark the coupon locked by ``coupon_reserve`` (same transaction)
+    used by this order. A partner-funded coupon also charges the partner's budget here, or
+    the checkout fails with ``PartnerBudgetExhausted``."""
     coupon_id = coupon_id_from_key(order.discount_key)
     if coupon_id is None:
         return
-    attached = Coupon.objects.filter(
-        pk=coupon_id, user_id=order.user_id, state=CouponState.USED, order__isnull=True
-    ).update(order=order, discount_amount=order.discount_amount)
-    if attached != 1:  # the reserve above makes this impossible; never leave an order half-discounted
-        raise CouponUsed()
-    partner_id = Coupon.objects.filter(pk=coupon_id).values_list("template__partner_id", flat=True).first()
-    if partner_id is not None:  # an inbound partner offer: the partner funds it, or the checkout fails
-        partner_budget_charge(
-            partner_id=partner_id,
-            amount=order.discount_amount,
-            ref=f"order:{order.pk}",
-            order_number=order.number,
-        )
+    reserved = Coupon.objects.filter(
+        pk=coupon_id, user_id=order.user_id, state=CouponState.UNUSED, order__isnull=True
+    )
+    used = {
+        "state": CouponState.USED,
+        "used_at": timezone.now(),
+        "order": order,
+        "discount_amount": order.discount_amount,
+    }
+    if reserved.filter(funded_by__isnull=True).update(**used):  # the common case: one statement
+        return
+    partner_id = reserved.values_list("funded_by_id", flat=True).first()
+    if partner_id is None or reserved.update(**used) != 1:
+        raise CouponUsed()  # the reserve's lock makes this impossible; never half-discount an order
+    partner_budget_charge(
+        partner_id=partner_id,
+        amount=order.discount_amount,
+        ref=f"order:{order.pk}",
+        order_number=order.number,
+    )
 
 
 @transaction.atomic
@@ -165,9 +172,9 @@ def coupon_release_for_order(*, order: Order) -> Coupon | None:
     coupon = coupon_lock_for_order(order_id=order.pk)
     if coupon is None or coupon.state != CouponState.USED:
         return None
-    if coupon.template.partner_id is not None:
+    if coupon.funded_by_id is not None:
         partner_budget_credit(
-            partner_id=coupon.template.partner_id,
+            partner_id=coupon.funded_by_id,
             amount=coupon.discount_amount,
             ref=f"cancel:{order.pk}",
             order_number=order.number,
@@ -189,9 +196,7 @@ def partner_credit_for_refund(*, order_item: OrderItem) -> PartnerLedgerEntry | 
     order = order_item.order
     if coupon_id_from_key(order.discount_key) is None:
         return None
-    partner_id = (
-        Coupon.objects.filter(order_id=order.pk).values_list("template__partner_id", flat=True).first()
-    )
+    partner_id = Coupon.objects.filter(order_id=order.pk).values_list("funded_by_id", flat=True).first()
     if partner_id is None:
         return None
     prefix = f"refund:{order_item.pk}:"
