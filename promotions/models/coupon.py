@@ -8,6 +8,7 @@ unused → used under the coupon's row lock, and an order holds at most one coup
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -142,6 +143,21 @@ class CouponTemplate(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """What staff must fill in for the kind and scope they chose (the admin shows these)."""
+        errors = {}
+        takes_amount = self.kind in (CouponKind.THRESHOLD, CouponKind.NO_THRESHOLD)
+        if takes_amount and not (self.amount and self.amount > 0):
+            errors["amount"] = _("Enter how much the coupon takes off.")
+        if self.kind == CouponKind.PERCENT and not 1 <= (self.percent_off or 0) <= 99:
+            errors["percent_off"] = _("Enter a percentage between 1 and 99.")
+        if self.scope == CouponScope.SHOP and self.shop_id is None:
+            errors["shop"] = _("Choose the shop the coupon is for.")
+        if self.valid_until is None and not self.valid_days:
+            errors["valid_until"] = _("Set an end date, or the days a coupon stays valid after claiming.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def remaining(self) -> int:

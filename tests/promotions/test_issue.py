@@ -115,3 +115,18 @@ def test_the_returning_customer_task_grants_once_per_member_per_window_however_o
     assert returning_customers_grant(today=timezone.localdate() + timedelta(days=15)) == 1
     template.refresh_from_db()
     assert template.issued == 2
+
+
+def test_a_template_without_what_its_kind_needs_is_refused_with_clear_messages():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    template = CouponTemplate(name="坏券", kind="percent", percent_off=0, scope="shop", stock=10)
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        template.full_clean()
+
+    errors = refused.value.message_dict
+    assert errors["percent_off"] == ["请填写 1 到 99 之间的百分比。"]
+    assert errors["shop"] == ["请选择这张券适用的店铺。"]
+    assert errors["valid_until"] == ["请设置结束日期，或领取后有效的天数。"]
