@@ -30,6 +30,7 @@ run: $(STAMP)
 	@# The dashboard's and the reports' daily tables, filled for the demo's 60 days of history.
 	$(PY) manage.py console_seed_demo
 	@if $(PY) manage.py help seed_crm_demo >/dev/null 2>&1; then $(PY) manage.py seed_crm_demo; fi
+	$(PY) manage.py seed_promotions_demo
 	@echo ""
 	@echo "  Storefront (H5):  http://$(HOST):$(PORT)/"
 	@echo "  Staff admin:      http://$(HOST):$(PORT)/admin/"
@@ -66,7 +67,9 @@ MONEY_TESTS := tests/test_money.py tests/test_money_storage.py tests/orders \
 	tests/distribution/test_commission_*.py tests/distribution/test_wallet.py \
 	tests/distribution/test_earnings_*.py tests/distribution/test_selectors.py \
 	tests/distribution/test_levels.py tests/distribution/test_team_views.py \
-	tests/distribution/test_compliance.py tests/distribution/test_money_property.py
+	tests/distribution/test_compliance.py tests/distribution/test_money_property.py \
+	tests/promotions/test_checkout_coupons.py tests/promotions/test_issue.py \
+	tests/promotions/test_money_property.py tests/promotions/test_partners.py
 test-sqlite-money: $(STAMP)
 	QUANZI_TEST_DB=sqlite $(PY) tests/run_suite.py -m "not browser and not postgres" $(MONEY_TESTS) $(PYTEST_ARGS)
 
@@ -91,6 +94,7 @@ migrate: $(STAMP)
 
 seed: $(STAMP)
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_promotions_demo
 
 ## make messages: refresh the zh-hans catalogue (needs GNU gettext) and compile it
 messages: $(STAMP)

@@ -21,8 +21,10 @@ attribution / plans; then SELECT … FOR UPDATE, the duplicate-payment SELECT, I
 payment, UPDATE order, INSERT event, UPDATE member, INSERT records. Each INSERT is built
 once from the model and binds the values of rows the code wrote in the warm-up, so a new
 column or a new storage for money (integer fen) is followed without editing the floor.
-The run fails if the code's writes per order no longer match the floor's tables, or if
-the chain earns no commission: the figures would compare different work.
+Then checkout alone, without and with a coupon (promotions' ``discount_reserve`` and
+``order_created`` work: the coupon's row lock, the used mark, the order link), in the same
+run, with the queries of each. The run fails if the code's writes per order no longer match
+the floor's tables, or if the chain earns no commission: the figures would compare different work.
 """
 
 import argparse
@@ -199,6 +201,55 @@ def _run_services(n: int, fx: dict, *, label: str, sample: bool = False) -> dict
     }
 
 
+def _checkout_pairs(n: int, fx: dict, *, label: str) -> tuple[dict, dict]:
+    """``order_create`` alone, without then with a coupon (one per order: a ¥5 无门槛 coupon
+    granted beforehand), interleaved order by order so both meet the same machine state."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.services.checkout import CheckoutLine, order_create
+
+    sku = fx["skus"][0]
+    results = {False: {"latencies": [], "queries": []}, True: {"latencies": [], "queries": []}}
+    progress = Progress(label, n)
+    for i in range(n):
+        for with_coupon in (False, True):
+            t0 = time.perf_counter()
+            with CaptureQueriesContext(connection) as q:
+                order = order_create(user=fx["user"], address=fx["address"], shop=fx["shop"],
+                                     lines=[CheckoutLine(sku.pk, 1)],
+                                     discount_key=fx["coupon_keys"][i] if with_coupon else "",
+                                     client_token=f"h5:{secrets.token_urlsafe(16)}")
+            results[with_coupon]["latencies"].append(time.perf_counter() - t0)
+            results[with_coupon]["queries"].append(len(q))
+            expect((order.discount_amount > 0) == with_coupon, "the coupon was not applied as expected")
+        progress.step()
+    for result in results.values():
+        result["queries"] = statistics.median(result["queries"])
+    return results[False], results[True]
+
+
+def _coupons_for(fx: dict, n: int) -> list[str]:
+    from promotions.models import CouponSource, CouponTemplate
+    from promotions.services.issue import coupon_grant
+
+    template = CouponTemplate.objects.create(name="压测券", kind="no_threshold", amount=Decimal("5.00"),
+                                             stock=n, valid_days=7, in_claim_centre=False)
+    return [coupon_grant(template=template, user=fx["user"], source=CouponSource.STAFF, key=f"bench:{i}").key
+            for i in range(n)]
+
+
+def _coupon_report(without: dict, with_coupon: dict) -> None:
+    mean_without = statistics.mean(without["latencies"])
+    mean_with = statistics.mean(with_coupon["latencies"])
+    say("  checkout alone (order_create), same run:")
+    for label, result in (("without coupon", without), ("with coupon   ", with_coupon)):
+        values = result["latencies"]
+        mean, p50 = statistics.mean(values) * 1000, percentile(values, 50) * 1000
+        say(f"    {label}: mean {mean:6.2f} ms   p50 {p50:6.2f} ms   {result['queries']:.0f} queries")
+    say(f"    ratio (with / without, mean latency): {mean_with / mean_without:.2f}   target <= 1.3")
+
+
 class Floor:
     """The same writes as checkout + payment, in raw SQL, from rows the code wrote."""
 
@@ -333,6 +384,11 @@ def main(argv: list[str] | None = None) -> int:
             floor_latencies = floor.run(n, prefix="B", label="checkout → pay (raw SQL)")
             _check_same_writes(services["writes"], floor.writes())
             _report(db_name, n, services, floor_latencies, floor.checkout_latencies, floor.statements)
+            keys = _coupons_for(fx, n + WARM_UP)
+            _checkout_pairs(WARM_UP, {**fx, "coupon_keys": keys[n:]}, label="warm-up (with / without coupon)")
+            without, with_coupon = _checkout_pairs(n, {**fx, "coupon_keys": keys[:n]},
+                                                   label="checkout without / with coupon")
+            _coupon_report(without, with_coupon)
     return 0
 
 

@@ -31,3 +31,11 @@ class HookRegistry:
             raise KeyError(f"unknown hook {name!r}")
         for handler in list(self._handlers[name]):
             handler(**kwargs)
+
+    def ask(self, name: str, **kwargs: Any) -> list[Any]:
+        """Call the handlers like ``call`` and return their answers, in registration order:
+        for hooks through which a lower app asks a higher one a question (e.g. checkout
+        asking which discounts a member may use)."""
+        if name not in self._names:
+            raise KeyError(f"unknown hook {name!r}")
+        return [handler(**kwargs) for handler in list(self._handlers[name])]

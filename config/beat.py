@@ -88,6 +88,18 @@ CRM: dict = {
     "crm-compute-profiles": {"task": "crm.tasks.compute_profiles", "schedule": crontab(minute=15, hour=2)},
 }
 
-BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **CONSOLE, **CRM}
+PROMOTIONS: dict = {
+    # 老客专享: idempotent per member and day (promotions/services/returning.py).
+    "promotions-grant-returning-customer-coupons": {
+        "task": "promotions.tasks.grant_returning_customer_coupons",
+        "schedule": crontab(minute=15, hour=9),
+    },
+    "promotions-reconcile-partners": {
+        "task": "promotions.tasks.reconcile_partners",
+        "schedule": crontab(minute=50, hour=3),
+    },
+}
+
+BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **PROMOTIONS, **CONSOLE, **CRM}
 
 __all__ = ["BEAT_SCHEDULE", "timedelta"]

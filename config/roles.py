@@ -47,6 +47,11 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("distribution.sharelink", *VIEW), *_crud("distribution.sharedaily", *VIEW),  # share funnel
         *_crud("project.alert", "view", "change"),  # alerts: read and acknowledge
         "console.view_dashboard", "console.view_reports", "console.export_reports",
+        # promotions: coupons and their grants, 老客专享, partners (异业) and their offers
+        *_crud("promotions.coupontemplate", *ALL), *_crud("promotions.coupon", *VIEW),
+        "promotions.grant_coupon", *_crud("promotions.returningcustomerrule", "view", "change"),
+        *_crud("promotions.partner", *EDIT), *_crud("promotions.partneroffer", *ALL),
+        *_crud("promotions.partnervoucher", *VIEW),
         # private-domain operations (crm): tags, packs, templates, sends, reach rules
         *_crud("crm.taggroup", *ALL), *_crud("crm.tag", *ALL), *_crud("crm.audiencepack", *ALL),
         *_crud("crm.messagetemplate", *ALL), *_crud("crm.packsend", "view", "change"),
@@ -66,6 +71,9 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("audit.staffaction", *VIEW),
         *_crud("project.alert", "view", "change"),  # alerts: read and acknowledge
         "console.view_dashboard", "console.view_reports", "console.export_reports", "console.export_finance",
+        # partners' fees and funded discounts (the partner ledger), coupons and vouchers issued
+        *_crud("promotions.partner", *VIEW), *_crud("promotions.partnerledgerentry", *VIEW),
+        *_crud("promotions.coupon", *VIEW), *_crud("promotions.partnervoucher", *VIEW),
     ),
     # 客服: orders, after-sales, read-only members
     SERVICE: (

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("distribution.api.urls")),
     path("", include("distribution.earnings.api_urls")),
     path("", include("distribution.myshop.api_urls")),
+    path("", include("promotions.api.urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("", include("distribution.earnings.urls")),
     path("", include("distribution.myshop.urls")),
     path("", include("crm.urls")),
+    path("", include("promotions.urls")),
     path("", include("mall.urls")),
 ]
 

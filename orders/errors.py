@@ -50,6 +50,12 @@ class CartEmpty(DomainError):
     default_message = _("Choose at least one product.")
 
 
+class DiscountUnavailable(DomainError):
+    code = "discount_unavailable"
+    status = 409
+    default_message = _("This coupon cannot be used for this order. Choose another one or none.")
+
+
 class QuantityInvalid(DomainError):
     code = "quantity_invalid"
     default_message = _("Enter a quantity between 1 and 99.")

@@ -55,6 +55,8 @@ class CheckoutForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Optional, 200 characters at most")}),
     )
     token = forms.CharField(max_length=64)
+    # The one coupon chosen on the page ("none": without); checked again by order_create.
+    discount_key = forms.CharField(max_length=40, required=False)
 
 
 class AddressForm(DomainErrorFormMixin, forms.Form):

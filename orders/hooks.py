@@ -1,7 +1,7 @@
-"""Hooks that ``orders`` calls and higher apps (``distribution``) register handlers for.
+"""Hooks that ``orders`` calls and higher apps (``distribution``, ``promotions``) register handlers for.
 
 Plain function calls through ``common.hooks.HookRegistry``, in registration order. ALL
-THREE RUN INSIDE the transaction of the state change that fires them, on purpose: each
+OF THEM RUN INSIDE the transaction of the state change that fires them, on purpose: each
 handler's write must happen exactly once together with that change, or not at all. A
 handler that raises rolls the change back (the caller sees the error; a notice is then
 retried by the gateway, a sweep retries on its next run). Handlers that only notify
@@ -22,6 +22,22 @@ themselves, so nothing is sent for a change that rolls back.
   becomes 退款异常 instead (see ``orders/services/refund.py``) and nothing of it is kept
   until staff retry.
 
+- ``order_cancelled(order)`` — inside the transaction that cancels an UNPAID order (the
+  shopper, staff or the unpaid sweep), under the order's row lock, with the stock release:
+  a coupon the order used is given back exactly once with the cancel. An order closed
+  because every item was refunded does not call it (a refunded order keeps its coupon used).
+
+Questions checkout asks (``hooks.ask``; each handler answers, see ``orders/discounts.py``):
+
+- ``discount_options(user, lines, shop)`` → ``list[DiscountOption]``: every discount the
+  member holds, usable or not (with the reason), for the checkout page; reads only.
+- ``discount_reserve(user, key, lines, shop)`` → ``DiscountOption | None``: inside
+  ``order_create``'s transaction, before the order row is written. The provider that owns
+  ``key`` locks what it hands out, checks it again and marks it used (``None`` from the
+  others); it raises a domain error (the checkout's clear message) if it can no longer be
+  used, which rolls the whole checkout back. It learns the order from ``order_created``
+  (``order.discount_key``), in the same transaction.
+
 There is no hook for the closing of an item's after-sales window: the window sweep
 (``services.fulfilment.orders_close_windows``) only stamps ``OrderItem.window_closed_at``,
 and commission settlement is distribution's own periodic sweep (``settle_commissions``,
@@ -31,4 +47,7 @@ duplicate runs and needs nothing from orders at the moment of closing.
 
 from common.hooks import HookRegistry
 
-hooks = HookRegistry(("order_created", "order_paid", "item_refunded"))
+hooks = HookRegistry((
+    "order_created", "order_paid", "item_refunded", "order_cancelled",
+    "discount_options", "discount_reserve",
+))

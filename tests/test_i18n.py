@@ -54,6 +54,7 @@ CATALOGUES = {
     "project": Catalogue(BASE / "locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "common", BASE / "config")),
     "console": Catalogue(BASE / "console/locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "console",)),
     "crm": Catalogue(BASE / "crm/locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "crm",)),
+    "promotions": Catalogue(BASE / "promotions/locale/zh_Hans/LC_MESSAGES/django.po", (BASE / "promotions",)),
 }
 
 

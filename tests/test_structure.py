@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("common", "config", "mall", "orders", "distribution", "console", "crm")
+APPS = ("common", "config", "mall", "orders", "distribution", "promotions", "console", "crm")
 MAX_MODULE_LINES = 400
 
 

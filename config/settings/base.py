@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "mall",
     "orders",
     "distribution",
+    "promotions",
     "console",
     "crm",
 ]

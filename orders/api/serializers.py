@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from mall.api.serializers import NULLABLE_URL, absolute_media_url
 from orders import labels
+from orders.api.discount_serializers import DiscountPreviewFields, discount_key_field
 from orders.models import AfterSale, AfterSaleKind, AfterSalePhoto, Order, OrderEvent, OrderItem, Refund
 from orders.selectors import TABS, AfterSaleOption, CartLine
 
@@ -115,6 +116,7 @@ class CheckoutPreviewRequestSerializer(serializers.Serializer):
     address_id = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text="Empty: the default address."
     )
+    discount_key = discount_key_field(preview=True)
 
 
 class PricedLineSerializer(_ImageMixin, serializers.Serializer):
@@ -131,7 +133,7 @@ class PricedLineSerializer(_ImageMixin, serializers.Serializer):
     problem = serializers.CharField(help_text="Why the line cannot be bought now; empty when it can.")
 
 
-class CheckoutPreviewSerializer(serializers.Serializer):
+class CheckoutPreviewSerializer(DiscountPreviewFields):
     lines = PricedLineSerializer(many=True)
     subtotal = money()
     discount_amount = money()
@@ -155,6 +157,7 @@ class OrderCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The shop the shopper came through; empty, unknown or closed: the platform shop.",
     )
+    discount_key = discount_key_field(preview=False)
     client_token = serializers.RegexField(
         r"^[A-Za-z0-9_\-:.]{8,64}$", required=False, default="",
         help_text="Idempotency key (or the `Idempotency-Key` header): repeating the request with the "

@@ -55,6 +55,9 @@ class Order(models.Model):
     total_amount = MoneyField(
         _("amount to pay"), help_text=_("Subtotal − discount + shipping: what the shopper pays."))
     note = models.CharField(_("buyer's note"), max_length=200, blank=True)
+    # The discount used (one per order), as its provider named it: e.g. ``coupon:42``.
+    discount_key = models.CharField(_("discount used"), max_length=40, blank=True, default="")
+    discount_title = models.CharField(_("discount title"), max_length=80, blank=True, default="")
     # The client's idempotency key: a retried "place order" returns the first order.
     client_token = models.CharField(_("client request key"), max_length=64, blank=True, default="")
     # Address snapshot.

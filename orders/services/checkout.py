@@ -10,14 +10,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.money import ZERO, allocate, to_money
+from common.money import FEN, ZERO, allocate, to_money
 from mall.errors import InsufficientStock, SKUNotFound
 from mall.models import SKU, Product, Shop, User
 from mall.services.catalog import sku_reserve_stock
 from mall.services.shops import platform_shop_get
+from orders.discounts import NO_DISCOUNT, DiscountLine, DiscountOption, best_option
 from orders.errors import (
     AddressNotFound,
     CartEmpty,
+    DiscountUnavailable,
     OutOfStock,
     ProductUnavailable,
     QuantityInvalid,
@@ -60,6 +62,9 @@ class CheckoutPreview:
     total_amount: Decimal
     address: Address | None = None
     problems: list[str] = field(default_factory=list)
+    discount_options: list[DiscountOption] = field(default_factory=list)
+    discount: DiscountOption | None = None  # the one applied (one discount per order)
+    discount_problem: str = ""  # why the discount asked for is not applied
 
     @property
     def can_submit(self) -> bool:
@@ -88,8 +93,8 @@ def _line_problem(sku: SKU, quantity: int) -> str:
     return ""
 
 
-def _price(lines: list[CheckoutLine], *, discount: Decimal = ZERO) -> tuple[list[PricedLine], Decimal]:
-    """Price every line from the current catalogue (one query) and spread the discount."""
+def _price(lines: list[CheckoutLine]) -> tuple[list[PricedLine], Decimal]:
+    """Price every line from the current catalogue (one query)."""
     merged = _merge(lines)
     skus = {s.pk: s for s in SKU.objects.select_related("product").filter(pk__in=merged)}
     if len(skus) != len(merged):
@@ -104,24 +109,65 @@ def _price(lines: list[CheckoutLine], *, discount: Decimal = ZERO) -> tuple[list
         )
         for sku_id, q in merged.items()
     ]
-    subtotal = sum((p.line_amount for p in priced), ZERO)
-    discount = min(to_money(discount), subtotal)
-    if discount > 0:
-        for line, share in zip(priced, allocate(discount, [p.line_amount for p in priced]), strict=True):
-            line.discount_amount = share
-    return priced, subtotal
+    return priced, sum((p.line_amount for p in priced), ZERO)
+
+
+def discount_lines(priced: list[PricedLine]) -> list[DiscountLine]:
+    return [DiscountLine(sku_id=p.sku.pk, product_id=p.sku.product_id, category_id=p.sku.product.category_id,
+                         quantity=p.quantity, line_amount=p.line_amount) for p in priced]
+
+
+def _spread(priced: list[PricedLine], option: DiscountOption | None) -> Decimal:
+    """Spread the option's amount over its eligible lines with ``allocate`` (the shares sum to
+    the amount exactly); returns the order's discount.
+
+    The weights are the part of each line a discount may take: every unit keeps paying at
+    least one fen, so no item is free and every refund is of something. ``allocate`` never
+    gives a line more than its weight when the amount is at most their sum.
+    """
+    if option is None:
+        return ZERO
+    eligible = [p for p in priced if p.sku.pk in option.sku_ids]
+    weights = [p.line_amount - FEN * p.quantity for p in eligible]
+    amount = min(to_money(option.amount), sum(weights, ZERO))
+    if amount <= 0:
+        return ZERO
+    for line, share in zip(eligible, allocate(amount, weights), strict=True):
+        line.discount_amount = share
+    return amount
+
+
+def _options(*, user: User, priced: list[PricedLine], shop: Shop) -> list[DiscountOption]:
+    answers = hooks.ask("discount_options", user=user, lines=discount_lines(priced), shop=shop)
+    return [option for answer in answers for option in answer]
+
+
+def _choose(options: list[DiscountOption], key: str | None) -> tuple[DiscountOption | None, str]:
+    """``None``: the best usable option; ``NO_DISCOUNT``/``""``: none; else that option."""
+    if key is None:
+        return best_option(options), ""
+    if key in ("", NO_DISCOUNT):
+        return None, ""
+    chosen = next((o for o in options if o.key == key), None)
+    if chosen is None:
+        return None, str(DiscountUnavailable().message)
+    return (chosen, "") if chosen.usable else (None, chosen.problem)
 
 
 def checkout_preview(
-    *, user: User, lines: list[CheckoutLine], address: Address | None = None
+    *, user: User, lines: list[CheckoutLine], address: Address | None = None, shop: Shop | None = None,
+    discount_key: str | None = None,
 ) -> CheckoutPreview:
-    """What the checkout page shows: items, subtotal, shipping and total, with any problems."""
+    """What the checkout page shows: items, the discounts the member could use (the best
+    one applied unless ``discount_key`` names another, or ``"none"``), shipping and total."""
     if address is not None and address.user_id != user.pk:
         raise AddressNotFound()
     if address is None:
         address = Address.objects.filter(user=user, is_default=True).first()
     priced, subtotal = _price(lines)
-    discount = sum((p.discount_amount for p in priced), ZERO)
+    options = _options(user=user, priced=priced, shop=_order_shop(shop))
+    chosen, discount_problem = _choose(options, discount_key)
+    discount = _spread(priced, chosen)
     shipping = ShippingRule.get_solo().fee_for(subtotal - discount)
     return CheckoutPreview(
         lines=priced,
@@ -131,7 +177,25 @@ def checkout_preview(
         total_amount=subtotal - discount + shipping,
         address=address,
         problems=[p.problem for p in priced if p.problem],
+        discount_options=options,
+        discount=chosen if discount else None,
+        discount_problem=discount_problem,
     )
+
+
+def _order_shop(shop: Shop | None) -> Shop:
+    return shop if shop is not None and shop.is_active else platform_shop_get()
+
+
+def _reserve(*, user: User, key: str, priced: list[PricedLine], shop: Shop) -> DiscountOption | None:
+    """Ask the discount's provider to take it for this order (inside the transaction)."""
+    if key in ("", NO_DISCOUNT):
+        return None
+    answers = [a for a in hooks.ask("discount_reserve", user=user, key=key, lines=discount_lines(priced),
+                                    shop=shop) if a is not None]
+    if len(answers) != 1:
+        raise DiscountUnavailable()
+    return answers[0]
 
 
 def order_number_new() -> str:
@@ -175,6 +239,7 @@ def order_create(
     note: str = "",
     clear_cart: bool = False,
     client_token: str = "",
+    discount_key: str = "",
 ) -> Order:
     """Create a pending-payment order with its snapshots and reserve its stock.
 
@@ -184,6 +249,10 @@ def order_create(
 
     ``client_token`` is the client's idempotency key: the same key again (a retry, a double
     tap, two racing requests) returns the first order; a database constraint backs it.
+
+    ``discount_key`` is the one discount the shopper chose (a coupon): its provider takes it
+    in this transaction (``discount_reserve``) or refuses with a clear error, and nothing
+    is created; two checkouts racing for one coupon get it once.
     """
     client_token = (client_token or "").strip()[:64]
     if client_token:
@@ -192,11 +261,11 @@ def order_create(
             return existing
     if address.user_id != user.pk:
         raise AddressNotFound()
-    if shop is None or not shop.is_active:
-        shop = platform_shop_get()
+    shop = _order_shop(shop)
     priced, subtotal = _price(lines)
     _raise_first_problem(priced)
-    discount = sum((p.discount_amount for p in priced), ZERO)
+    option = _reserve(user=user, key=(discount_key or "").strip(), priced=priced, shop=shop)
+    discount = _spread(priced, option)
     shipping = ShippingRule.get_solo().fee_for(subtotal - discount)
     now = timezone.now()
     try:
@@ -206,6 +275,8 @@ def order_create(
             shop=shop,
             subtotal=subtotal,
             discount_amount=discount,
+            discount_key=option.key if discount else "",
+            discount_title=option.title[:80] if discount else "",
             shipping_fee=shipping,
             total_amount=subtotal - discount + shipping,
             note=(note or "").strip()[:200],
@@ -218,7 +289,9 @@ def order_create(
             payment_deadline=now + settings.ORDERS_UNPAID_TIMEOUT,
         )
     except _RepeatedRequest:  # the same key committed meanwhile by a racing request
-        return Order.objects.get(user=user, client_token=client_token)
+        first = Order.objects.get(user=user, client_token=client_token)
+        transaction.set_rollback(True)  # keep nothing of this attempt (a coupon it reserved)
+        return first
     items = OrderItem.objects.bulk_create(
         [
             OrderItem(

@@ -18,6 +18,7 @@ from common.errors import DomainError
 from mall.models import User
 from mall.services.catalog import sku_release_stock
 from orders.errors import OrderTransitionInvalid, PaymentGatewayError, TrackingRequired
+from orders.hooks import hooks
 from orders.lock_objects import order_items_lock, order_lock
 from orders.models import (
     OPEN_AFTERSALE_STATES,
@@ -57,6 +58,7 @@ def _cancel_locked(*, order: Order, actor: User | None, reason: str) -> Order:
     # The state guard above made this transaction the only one that cancels: stock goes back once.
     for item in order_items_lock(order_id=order.pk):
         sku_release_stock(sku_id=item.sku_id, quantity=item.quantity)
+    hooks.call("order_cancelled", order=order)  # e.g. its coupon goes back, once with the cancel
     return order
 
 

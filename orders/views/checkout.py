@@ -94,6 +94,7 @@ def _submit(request: HttpRequest, selection: dict[str, Any]) -> tuple[Order | No
             note=form.cleaned_data["note"],
             clear_cart=bool(selection.get("from_cart")),
             client_token=f"h5:{selection['token']}",
+            discount_key=form.cleaned_data["discount_key"],
         )
     except DomainError as exc:
         return None, str(exc.message)
@@ -125,8 +126,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
             request.session[DONE_KEY] = {"token": selection["token"], "number": order.number}
             return start_payment_or_show_order(request, order)
     address = _chosen_address(request)
+    # The coupon shown: the one just posted, the one picked (?coupon=), else the best one.
+    discount_key = request.POST.get("discount_key") if request.method == "POST" else request.GET.get("coupon")
     try:
-        preview = checkout_preview(user=request.user, lines=_checkout_lines(selection), address=address)
+        preview = checkout_preview(user=request.user, lines=_checkout_lines(selection), address=address,
+                                   shop=current_shop(request), discount_key=discount_key)
     except DomainError as exc:  # a SKU that no longer exists, a bad quantity
         request.session.pop(SESSION_KEY, None)
         messages.error(request, str(exc.message))

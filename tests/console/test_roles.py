@@ -64,6 +64,13 @@ PAGES = {
     "distribution.sharedaily": ("LC", "", "", "LC"),
     "orders.review": ("", "", "LC", "LC"),
     "project.alert": ("LC", "LC", "LC", "LC"),
+    "promotions.coupontemplate": ("LAC", "", "", "LAC"),
+    "promotions.coupon": ("LC", "LC", "", "LC"),
+    "promotions.returningcustomerrule": ("LC", "", "", "LC"),
+    "promotions.partner": ("LAC", "LC", "", "LAC"),
+    "promotions.partneroffer": ("LAC", "", "", "LAC"),
+    "promotions.partnervoucher": ("LC", "LC", "", "LC"),
+    "promotions.partnerledgerentry": ("", "LC", "", "LC"),
     "crm.lifecyclesettings": ("LC", "", "", "LC"),
     "crm.reachsettings": ("LC", "", "", "LC"),
     "crm.taggroup": ("LAC", "", "", "LAC"),
@@ -103,6 +110,9 @@ ACTIONS = {
     ("distribution.withdrawal", "mark_failed"): (FINANCE, None),
     ("project.alert", "acknowledge"): (OPS, FINANCE, None),
     ("orders.review", "hide_reviews"): (SERVICE, None),
+    ("promotions.coupontemplate", "delete_selected"): (OPS, None),
+    ("promotions.partner", "delete_selected"): (None,),
+    ("promotions.partneroffer", "delete_selected"): (OPS, None),
     ("crm.taggroup", "delete_selected"): (OPS, None),
     ("crm.tag", "delete_selected"): (OPS, None),
     ("crm.audiencepack", "delete_selected"): (OPS, None),
@@ -135,6 +145,7 @@ CUSTOM = {
     "orders_order_bulk_ship": (SERVICE, None),
     "orders_order_refund_after_window": (FINANCE, None),
     "orders_aftersale_act": (SERVICE, None),
+    "promotions_coupontemplate_grant": (OPS, None),
 }
 
 
@@ -222,6 +233,7 @@ def _custom_url(name: str, world: dict) -> str:
         "orders_order_bulk_ship": [],
         "orders_order_refund_after_window": [world["order"].pk],
         "orders_aftersale_act": [987654, "approve"],
+        "promotions_coupontemplate_grant": [987654],
     }[name]
     return reverse(f"admin:{name}", args=args)
 

@@ -52,7 +52,8 @@ class CheckoutPreviewView(MemberView):
         address = None
         if data.get("address_id"):
             address = selectors.address_get_for_user(user=request.user, address_id=data["address_id"])
-        preview = checkout_preview(user=request.user, lines=_lines(data["lines"]), address=address)
+        preview = checkout_preview(user=request.user, lines=_lines(data["lines"]), address=address,
+                                   shop=current_shop(request._request), discount_key=data["discount_key"])
         return Response(s.CheckoutPreviewSerializer(preview, context={"request": request}).data)
 
 
@@ -123,6 +124,7 @@ class OrderListCreateView(ListAPIView):
             shop=_shop(request, data.get("shop_id")),
             note=data["note"],
             clear_cart=data["from_cart"],
+            discount_key=data["discount_key"],
         )
         return _detail(request, order.number, status_code=status.HTTP_201_CREATED)
 
