@@ -21,6 +21,17 @@ from crm.models import Message
 logger = logging.getLogger(__name__)
 
 
+def coupon_title(ref: str) -> str:
+    """What ``{coupon}`` shows for a message template's coupon: the coupon template's name
+    when ``ref`` is a coupon template id (promotions), else ``ref`` itself."""
+    ref = (ref or "").strip()
+    if not ref.isdigit():
+        return ref
+    from promotions.models import CouponTemplate  # crm sits above promotions (pyproject layers)
+
+    return CouponTemplate.objects.filter(pk=int(ref)).values_list("name", flat=True).first() or ref
+
+
 def coupon_grant_for_messages(messages: list[Message]) -> int:
     """Grant each sent message's coupon, inside the dispatch transaction (a message and its
     coupon commit together). A refused grant (out of stock, limit reached) is logged and
@@ -33,7 +44,7 @@ def coupon_grant_for_messages(messages: list[Message]) -> int:
     for message in messages:
         try:
             with transaction.atomic():
-                grant(template=message.coupon_template, user=message.user, source="crm",
+                grant(template=message.coupon_template, user=message.user, source="message",
                       key=f"crm-message-{message.pk}")
             granted += 1
         except Exception:  # a coupon failure must not stop the messages

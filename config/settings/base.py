@@ -206,7 +206,7 @@ CRM_WECHAT_CLIENT = env("CRM_WECHAT_CLIENT", default="crm.channels.wechat.Sandbo
 CRM_WECHAT_APPID = env("CRM_WECHAT_APPID", default="")
 CRM_WECHAT_SECRET = env("CRM_WECHAT_SECRET", default="")
 # Optional: the promotions app's coupon_grant service (dotted path); see crm/integrations.py.
-CRM_COUPON_GRANT = env("CRM_COUPON_GRANT", default="")
+CRM_COUPON_GRANT = env("CRM_COUPON_GRANT", default="promotions.services.issue.coupon_grant_for_message")
 
 # --- Sign-in and SMS limits: every threshold in one place -----------------------
 # How they work together: mall/services/signin_guard.py, README "Sign-in and rate limits".

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from common.db import insert_rows
+from crm.integrations import coupon_title
 from crm.models import Contact, Delivery, Message, MessageState, MessageTemplate, SourceKind
 from crm.rendering import link_check, render, template_check
 
@@ -44,7 +45,7 @@ def messages_enqueue(*, template: MessageTemplate, user_ids: Iterable[int], sour
     contacts_ensure(user_ids=ids)
     adapt = connection.ops.adapt_datetimefield_value
     due, now = adapt(not_before or timezone.now()), adapt(timezone.now())
-    extra = {**(values or {}), "coupon": (values or {}).get("coupon", template.coupon_template)}
+    extra = {**(values or {}), "coupon": (values or {}).get("coupon", coupon_title(template.coupon_template))}
     fixed = (template.pk, template.channel, template.quiet_policy)
     tail = (template.link, template.coupon_template, source_kind, source_id)
     for start in range(0, len(ids), CHUNK):

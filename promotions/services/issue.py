@@ -133,3 +133,14 @@ def coupon_grant(*, template: CouponTemplate, user: User, source: str, key: str)
         first = Coupon.objects.get(grant_key=key)
         transaction.set_rollback(True)  # and the stock this attempt took goes back
         return first
+
+
+def coupon_grant_for_message(*, template: str, user: User, source: str, key: str) -> Coupon:
+    """``coupon_grant`` for a member message (``settings.CRM_COUPON_GRANT``): the message
+    template names its coupon template by id, as text. An unknown id is
+    ``CouponTemplateNotFound``; the key makes a re-sent message grant nothing twice."""
+    ref = str(template or "").strip()
+    found = CouponTemplate.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+    if found is None:
+        raise CouponTemplateNotFound()
+    return coupon_grant(template=found, user=user, source=CouponSource.MESSAGE, key=key)

@@ -191,3 +191,26 @@ def test_reaper_never_resends_a_message_the_provider_may_have():
 
     assert result["lost"] == 1 and sms.outbox == []
     assert Message.objects.get().delivery == Delivery.LOST
+
+
+def test_a_message_with_a_coupon_grants_it_once_through_promotions():
+    from promotions.models import Coupon
+    from tests.promotions.factories import CouponTemplateFactory
+
+    coupon_template = CouponTemplateFactory(name="满99减10")
+    user = UserFactory(nickname="小雨")
+    template = MessageTemplateFactory(body="{nickname}，送你{coupon}",
+                                      coupon_template=str(coupon_template.pk))
+    enqueue(template, [user], at=sh(5, 10))
+
+    outbox_dispatch_batch(now=sh(5, 10))
+
+    message = Message.objects.get(user=user)
+    assert message.state == MessageState.SENT and message.body == "小雨，送你满99减10"
+    coupon = Coupon.objects.get(user=user)
+    assert (coupon.template_id, coupon.source, coupon.grant_key) == (coupon_template.pk, "message",
+                                                                     f"crm-message-{message.pk}")
+    from crm.integrations import coupon_grant_for_messages
+
+    coupon_grant_for_messages([message])  # a retried grant (a re-run dispatch) gives nothing more
+    assert Coupon.objects.filter(user=user).count() == 1
