@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectConfig(AppConfig):
@@ -8,4 +9,4 @@ class ProjectConfig(AppConfig):
 
     name = "config"
     label = "project"
-    verbose_name = "Quanzi"
+    verbose_name = _("Quanzi")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from orders.models import (
     ShippingRule,
 )
 from orders.services.aftersale import REQUESTABLE_STATES
+from orders.services.cart import CART_COUNT_KEY
 from orders.services.refund_amounts import refundable_amount
 
 # --- the order list tabs: 待付款 / 待发货 / 待收货 / 已完成 / 售后 (defined in labels) -----
@@ -285,13 +287,18 @@ def cart_count_for_user(*, user: User) -> int:
 
 
 def cart_count(*, user: User | None, session: Mapping[str, Any]) -> int:
-    """Units in the cart, for the tab bar's badge: one query for a member, none for a visitor.
+    """Units in the cart, for the tab bar's badge: from the cache (one query when the member's
+    cart changed since), none for a visitor.
 
     Lines that went off shelf still count: they are in the cart until the shopper removes them.
     """
     if user is not None and user.is_authenticated:
-        total = CartItem.objects.filter(user=user).aggregate(n=Sum("quantity"))["n"]
-        return int(total or 0)
+        key = CART_COUNT_KEY.format(user.pk)
+        cached = cache.get(key)
+        if cached is None:  # cached until the member's cart changes (orders.services.cart)
+            cached = int(CartItem.objects.filter(user=user).aggregate(n=Sum("quantity"))["n"] or 0)
+            cache.set(key, cached, timeout=3600)
+        return cached
     raw = session.get("cart") or {}
     return sum(v for k, v in raw.items() if str(k).isdigit() and isinstance(v, int) and v > 0)
 

@@ -9,6 +9,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -46,9 +47,21 @@ def _check_stock(sku: SKU, quantity: int) -> None:
         raise OutOfStock.for_product(sku.product.title, available=sku.stock)
 
 
+CART_COUNT_KEY = "orders:cart-count:v1:{}"  # the tab bar badge's count (orders.selectors.cart_count)
+
+
+def cart_count_forget(*, user_id: int) -> None:
+    """Every write to a member's cart forgets the cached badge count: now, and again after
+    commit (a reader between the two would cache the old count)."""
+    key = CART_COUNT_KEY.format(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def cart_add(*, user: User, sku_id: int, quantity: int = 1) -> CartItem:
     """Add units of a SKU; the line's total may not pass the stock or the per-line limit."""
     quantity = _quantity(quantity)
+    cart_count_forget(user_id=user.pk)
     sku = _buyable_sku(sku_id)
     for _attempt in range(2):
         existing = CartItem.objects.filter(user=user, sku=sku).values_list("quantity", flat=True).first()
@@ -75,11 +88,13 @@ def cart_set_quantity(*, user: User, sku_id: int, quantity: int) -> CartItem:
     quantity = _quantity(quantity)
     sku = _buyable_sku(sku_id)
     _check_stock(sku, quantity)
+    cart_count_forget(user_id=user.pk)
     item, _created = CartItem.objects.update_or_create(user=user, sku=sku, defaults={"quantity": quantity})
     return item
 
 
 def cart_remove(*, user: User, sku_ids: list[int]) -> int:
+    cart_count_forget(user_id=user.pk)
     deleted, _ = CartItem.objects.filter(user=user, sku_id__in=sku_ids).delete()
     return deleted
 
@@ -165,6 +180,7 @@ def cart_merge(*, user: User, session_cart: dict) -> int:
             total = min(total, max(stock[sku_id], existing[sku_id].quantity if sku_id in existing else 0))
         merged.append(CartItem(user=user, sku_id=sku_id, quantity=total))
     # An upsert: a line another request inserted since the lock was taken is updated, not doubled.
+    cart_count_forget(user_id=user.pk)
     CartItem.objects.bulk_create(
         merged, update_conflicts=True, unique_fields=["user", "sku"], update_fields=["quantity"]
     )

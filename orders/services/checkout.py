@@ -27,6 +27,7 @@ from orders.errors import (
 )
 from orders.hooks import hooks
 from orders.models import Address, CartItem, Order, OrderEvent, OrderItem, ShippingRule
+from orders.services.cart import cart_count_forget
 from orders.services.transitions import event_add
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -313,6 +314,7 @@ def order_create(
     )
     event_add(order_id=order.pk, kind=OrderEvent.Kind.CREATED, actor=user)
     if clear_cart:
+        cart_count_forget(user_id=user.pk)
         CartItem.objects.filter(user=user, sku_id__in=[p.sku.pk for p in priced]).delete()
     hooks.call("order_created", order=order, items=items)
     for p in sorted(priced, key=lambda line: line.sku.pk):

@@ -12,9 +12,11 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, Page, expect
 
+from config.roles import FINANCE as FINANCE_DESK
+from config.roles import roles_sync
 from console.dates import local_today
 from tests.browser.conftest import LAUNCH_ARGS, PHONE, horizontal_overflow  # noqa: F401
 from tests.console.conftest import roll_up_world
@@ -30,10 +32,12 @@ FINANCE = ("view_dashboard", "view_reports", "export_reports", "export_finance")
 
 
 def finance_user():
-    """Staff in a 财务 group holding the console's finance permissions (part B of issue 12
-    makes the real groups; this one holds the same console permissions)."""
-    group, _ = Group.objects.get_or_create(name="财务")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="console", codename__in=FINANCE))
+    """Staff in the real 财务 desk (config/roles.py, synced here: a browser test's database is
+    flushed between tests, so the migration's groups may be gone)."""
+    roles_sync()
+    group = Group.objects.get(name=FINANCE_DESK)
+    assert {f"console.{c}" for c in FINANCE} <= {f"{p.content_type.app_label}.{p.codename}"
+                                                 for p in group.permissions.select_related("content_type")}
     user = UserFactory(is_staff=True, nickname="财务小王")
     user.groups.add(group)
     return user

@@ -38,9 +38,13 @@ def _sign_up(page: Page, phone: str, invite_code: str) -> None:
 
 def _pay_with_the_proposed_coupon(page: Page, screenshot) -> Order:
     page.get_by_test_id("add-address").click()
-    for name, value in (("receiver", "王小明"), ("phone", "13800138000"), ("province", "浙江省"),
-                        ("city", "杭州市"), ("district", "西湖区"), ("detail", "文三路 100 号")):
-        page.fill(f"[name={name}]", value)
+    page.fill("[name=receiver]", "王小明")
+    page.fill("[name=phone]", "13800138000")
+    page.select_option("[name=province]", "浙江省")  # the 省市区 picker (orders/regions.py)
+    page.select_option("[name=city]", "杭州市")
+    expect(page.locator("[name=district] option", has_text="西湖区")).to_have_count(1)
+    page.select_option("[name=district]", "西湖区")
+    page.fill("[name=detail]", "文三路 100 号")
     page.get_by_test_id("address-save").click()
     expect(page.get_by_test_id("coupon-chosen")).to_contain_text("新人礼")
     expect(page.get_by_test_id("checkout-discount")).to_have_text("-¥20.00")

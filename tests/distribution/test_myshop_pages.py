@@ -201,7 +201,9 @@ def test_picks_and_shop_pages_stay_under_10_queries_with_200_products(
         for url in urls:
             client.get(url)  # the session rows exist, the rules are cached (as after any first visit)
 
-    for url, most in zip(urls, (9, 9, 9, 9, 10), strict=True):  # the product page is not a list
+    # The product page is not a list: its own budget covers the shop context, 分享赚, the 口碑
+    # summary (orders) and the coupon chips (promotions: the category's ancestors, the templates).
+    for url, most in zip(urls, (9, 9, 9, 9, 13), strict=True):
         with django_assert_max_num_queries(most):
             response = client.get(url)
         assert response.status_code == 200

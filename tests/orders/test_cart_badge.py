@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.models import CartItem
+from orders.services.cart import cart_add, cart_count_forget
 from tests.mall.factories import SKUFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,25 +70,31 @@ def test_the_badge_is_on_every_tab_bar_page_and_hidden_when_empty(client):
     for name in ("mall:home", "mall:categories", "mall:me", "orders:cart"):
         assert badge(client.get(reverse(name)).content.decode()) is None, name
 
-    CartItem.objects.create(user=user, sku=SKUFactory(stock=200), quantity=120)
+    CartItem.objects.create(user=user, sku=SKUFactory(stock=200), quantity=120)  # past the cart's limit
+    cart_count_forget(user_id=user.pk)  # what every cart service does on a write
 
     for name in ("mall:home", "mall:categories", "mall:me", "orders:cart"):
         assert badge(client.get(reverse(name)).content.decode()) == "99+", name
 
 
-def test_the_badge_costs_one_query_however_often_it_is_shown(client):
+def test_the_badge_is_cached_until_the_cart_changes(client):
     user = UserFactory()
     client.force_login(user)
     sku = SKUFactory(stock=10)
-    CartItem.objects.create(user=user, sku=sku, quantity=2)
+    cart_add(user=user, sku_id=sku.pk, quantity=2)
     url = reverse("mall:product", args=[sku.product_id])
     client.get(url)
 
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get(url).content.decode()
+    def cart_queries() -> tuple[int, str | None]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        assert page.count('data-testid="cart-badge"') == 1  # the product page's action bar
+        return len([q for q in queries.captured_queries if "orders_cartitem" in q["sql"]]), badge(page)
 
-    assert page.count('data-testid="cart-badge"') == 1  # the product page's action bar
-    assert len([q for q in queries.captured_queries if "orders_cartitem" in q["sql"]]) == 1
+    assert cart_queries() == (0, "2")  # counted once, then from the cache
+    cart_add(user=user, sku_id=sku.pk, quantity=1)  # a write forgets the count
+    assert cart_queries() == (1, "3")
+    assert cart_queries() == (0, "3")
 
 
 def test_without_the_script_the_product_page_comes_back_with_the_sku_chosen(client):
