@@ -120,7 +120,8 @@ def test_a_new_reseller_picks_reorders_sets_a_logo_and_shares(
     assert page.evaluate("navigator.clipboard.readText()") == link
     page.get_by_test_id("share-poster").click()
     expect(page.get_by_test_id("poster-view")).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    # the poster's src is set by the script on an already idle page: wait for the image itself
+    page.wait_for_function("() => document.querySelector('[data-testid=poster-image]').complete")
     poster = page.get_by_test_id("poster-image")
     assert poster.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [750, 1334]
     screenshot(page, "myshop-5-poster")

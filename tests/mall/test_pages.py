@@ -300,6 +300,8 @@ def test_shop_page_lists_its_products_and_becomes_the_current_shop(client):
     product_html = page_text(client.get(reverse("mall:product", args=[listed.pk])))
     assert 'data-testid="shop-strip"' in product_html
     assert "小红的好物铺" in product_html
+    # the strip names the shop once: not "来自 小红的好物铺 的小店"
+    assert "来自 小红的好物铺" in product_html and "小红的好物铺 的小店" not in product_html
 
 
 def test_platform_shop_lists_catalogue_and_shows_no_shop_strip(client):
