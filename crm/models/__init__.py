@@ -11,6 +11,15 @@ from crm.models.audience import (
     TagGroup,
     TagSource,
 )
+from crm.models.journey import (
+    PLATFORM,
+    ProductCycle,
+    RepurchaseSettings,
+    Sop,
+    SopEnrollment,
+    SopStep,
+    Trigger,
+)
 from crm.models.message import (
     Channel,
     Delivery,
@@ -23,6 +32,13 @@ from crm.models.message import (
 from crm.models.reach import Contact, ReachSettings
 
 __all__ = [
+    "PLATFORM",
+    "ProductCycle",
+    "RepurchaseSettings",
+    "Sop",
+    "SopEnrollment",
+    "SopStep",
+    "Trigger",
     "MAX_TAGS",
     "AudiencePack",
     "Channel",
