@@ -64,7 +64,8 @@ def sop_step_figures(*, step_ids: list[int]) -> dict[int, dict[str, int]]:
             .annotate(conv=_converted()).order_by().values("source_id").annotate(
                 members=Count("id"), queued=Count("id", filter=Q(state=MessageState.QUEUED)),
                 deferred=Count("id", filter=Q(deferred_count__gt=0)), sent=Count("id", filter=sent),
-                delivered=Count("id", filter=sent & (Q(channel=Channel.INBOX) | Q(delivery=Delivery.DELIVERED))),
+                delivered=Count("id", filter=sent & (Q(channel=Channel.INBOX)
+                                                     | Q(delivery=Delivery.DELIVERED))),
                 read=Count("id", filter=Q(read_at__isnull=False)),
                 clicked=Count("id", filter=Q(clicked_at__isnull=False)),
                 converted=Count("id", filter=sent & Q(conv=True)),
@@ -77,7 +78,7 @@ def sop_step_figures(*, step_ids: list[int]) -> dict[int, dict[str, int]]:
     return figures
 
 
-def message_status(message: Message, *, converted: bool = False) -> str:
+def message_status(message: Message, *, converted: bool = False) -> str:  # noqa: PLR0911
     """One member's status on one step occasion, from its outbox row: the furthest of
     converted / clicked / read / delivered / sent, else skipped_cap, deferred, queued or the
     other reason it was not sent."""

@@ -95,5 +95,5 @@ class ProductCycleAdmin(admin.ModelAdmin):
     def cycle(self, obj: ProductCycle) -> int | str:
         return obj.cycle_days or "-"
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -32,14 +32,8 @@ from crm.models.message import (
 from crm.models.reach import Contact, ReachSettings
 
 __all__ = [
-    "PLATFORM",
-    "ProductCycle",
-    "RepurchaseSettings",
-    "Sop",
-    "SopEnrollment",
-    "SopStep",
-    "Trigger",
     "MAX_TAGS",
+    "PLATFORM",
     "AudiencePack",
     "Channel",
     "Contact",
@@ -52,11 +46,17 @@ __all__ = [
     "MessageTemplate",
     "PackMember",
     "PackSend",
+    "ProductCycle",
     "QuietPolicy",
     "ReachSettings",
+    "RepurchaseSettings",
+    "Sop",
+    "SopEnrollment",
+    "SopStep",
     "SourceKind",
     "Stage",
     "Tag",
     "TagGroup",
     "TagSource",
+    "Trigger",
 ]

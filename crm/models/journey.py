@@ -56,7 +56,8 @@ class SopStep(models.Model):
     trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices, default=Trigger.JOINED)
     day = models.PositiveSmallIntegerField(_("day N"), default=0, validators=[MaxValueValidator(365)])
     weekday = models.PositiveSmallIntegerField(
-        _("weekday (1 = Monday)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)])
+        _("weekday (1 = Monday)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(7)])
     on_date = models.DateField(_("date"), null=True, blank=True)
     send_time = models.TimeField(_("time of day (Shanghai)"), default=time(10))
     template = models.ForeignKey("crm.MessageTemplate", on_delete=models.PROTECT, related_name="+",

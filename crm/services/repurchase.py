@@ -21,6 +21,7 @@ Definitions (also in crm/README.md), days counted between Shanghai dates:
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from statistics import median
 
 from django.db import transaction
@@ -51,7 +52,7 @@ def cycle_gaps(*, purchases: list[tuple[int, int, datetime]]) -> dict[int, list[
     gaps: dict[int, list[int]] = defaultdict(list)
     for (product_id, _user), days in dates.items():
         ordered = sorted(days)
-        gaps[product_id].extend((b - a).days for a, b in zip(ordered, ordered[1:], strict=False))
+        gaps[product_id].extend((b - a).days for a, b in pairwise(ordered))
     return gaps
 
 

@@ -20,6 +20,7 @@ Definitions (also in crm/README.md), all in Asia/Shanghai:
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 from django.db import transaction
 from django.db.models import Min, QuerySet
@@ -55,7 +56,7 @@ def steps_check(steps: list[SopStep]) -> None:
         points[step.trigger].append(day * 1440 + _minutes(step.send_time))
     for trigger, values in points.items():
         values.sort()
-        gaps = [b - a for a, b in zip(values, values[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(values)]
         if trigger == Trigger.WEEKLY and len(values) > 1:
             gaps.append(values[0] + _WEEK - values[-1])
         if any(gap < MIN_GAP_MINUTES for gap in gaps):
@@ -115,7 +116,8 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
 
 def step_members(*, step: SopStep, occasion: date) -> QuerySet:
     """The members in the step's SOP whose occasion of this step is ``occasion``."""
-    members = SopEnrollment.objects.filter(sop_id=step.sop_id, is_active=True).values_list("user_id", flat=True)
+    members = SopEnrollment.objects.filter(sop_id=step.sop_id, is_active=True).values_list("user_id",
+                                                                                          flat=True)
     anchor = occasion - timedelta(days=step.day)
     if step.trigger == Trigger.JOINED:
         return members.filter(user__date_joined__range=_day_range(anchor))

@@ -144,7 +144,8 @@ def test_step_figures_come_from_the_outbox_rows():
 
     sops_run(now=sh(2, 10))
     outbox_dispatch_batch(now=sh(2, 10))
-    Message.objects.filter(source_kind=SourceKind.SOP, user=reader).update(read_at=sh(2, 11), clicked_at=sh(2, 11))
+    Message.objects.filter(source_kind=SourceKind.SOP, user=reader).update(read_at=sh(2, 11),
+                                                                           clicked_at=sh(2, 11))
     paid_order(reader, shop, "80.00", sh(5, 12))
     paid_order(plain, shop, "80.00", sh(10, 12))  # after 7 days: not a conversion
 
