@@ -69,6 +69,8 @@ def cycles_learn(*, today: date) -> int:
         learned.append(ProductCycle(product_id=product_id, learned_days=days, sample_pairs=len(values),
                                     learned_on=today))
     with transaction.atomic():
+        ProductCycle.objects.exclude(product_id__in=list(gaps)).update(learned_days=None, sample_pairs=0,
+                                                                       learned_on=today)
         ProductCycle.objects.bulk_create(learned, batch_size=1000, update_conflicts=True,
                                          unique_fields=["product"],
                                          update_fields=["learned_days", "sample_pairs", "learned_on"])

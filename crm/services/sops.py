@@ -63,6 +63,19 @@ def steps_check(steps: list[SopStep]) -> None:
             raise SopStepsTooClose
 
 
+@transaction.atomic
+def sop_create(*, name: str, steps: list[SopStep], conditions: dict | None = None, pack=None,
+               owner=None, is_active: bool = False) -> Sop:
+    """An SOP with its steps (unsaved ``SopStep`` objects), checked as the admin checks them."""
+    steps_check(steps)
+    sop = Sop.objects.create(name=name, conditions=conditions_clean(conditions or {}), pack=pack, owner=owner,
+                             is_active=is_active)
+    for position, step in enumerate(steps):
+        step.sop, step.position = sop, position
+    SopStep.objects.bulk_create(steps)
+    return sop
+
+
 def sop_entry_conditions(*, sop: Sop) -> dict:
     conditions = dict(sop.pack.conditions if sop.pack_id else conditions_clean(sop.conditions))
     if sop.owner_id:

@@ -1,4 +1,4 @@
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -10,7 +10,7 @@ from crm.reports import message_status, sop_step_figures
 from crm.services.dispatch import outbox_dispatch_batch
 from crm.services.outbox import messages_enqueue
 from crm.services.profiles import profiles_compute
-from crm.services.sops import sops_run, steps_check
+from crm.services.sops import sop_create, sops_run, steps_check
 from tests.crm.audience_world import paid_order
 from tests.crm.factories import MessageTemplateFactory
 from tests.crm.helpers import sh
@@ -37,7 +37,7 @@ def test_a_member_is_in_one_active_sop_per_owner():
     reseller = MemberFactory(is_reseller=True, user__date_joined=sh(1, 8, month=8))  # 流失: enters none
     customer = MemberFactory(parent=reseller, user__date_joined=sh(1, 15))
     loner = UserFactory(date_joined=sh(1, 15))
-    profiles_compute(today=sh(2, 3).date())
+    profiles_compute(today=date(2026, 12, 2))
     first, second = _welcome(name="A"), _welcome(name="B")
     mine = _welcome(owner=reseller.user, name="C")
 
@@ -53,7 +53,7 @@ def test_a_member_is_in_one_active_sop_per_owner():
 
 def test_switching_an_sop_off_lets_its_members_enter_the_next_one():
     user = UserFactory(date_joined=sh(1, 15))
-    profiles_compute(today=sh(2, 3).date())
+    profiles_compute(today=date(2026, 12, 2))
     first, second = _welcome(name="A"), _welcome(name="B")
     sops_run(now=sh(2, 3))
     Sop.objects.filter(pk=first.pk).update(is_active=False)
@@ -101,7 +101,7 @@ def test_admin_refuses_steps_closer_than_30_minutes(client):
 
 def test_due_steps_are_queued_once_however_often_the_task_runs():
     user = UserFactory(date_joined=sh(1, 15))
-    profiles_compute(today=sh(2, 3).date())
+    profiles_compute(today=date(2026, 12, 2))
     sop = _welcome()
     day0, day3 = sop.steps.all()
 
@@ -121,7 +121,7 @@ def test_first_order_steps_count_from_the_first_paid_order():
     user = UserFactory(date_joined=sh(1, 8))
     shop = ShopFactory()
     paid_order(user, shop, "50.00", sh(1, 20))
-    profiles_compute(today=sh(2, 3).date())
+    profiles_compute(today=date(2026, 12, 2))
     sop = Sop.objects.create(name="首单关怀", conditions={"stages": ["new"]}, is_active=True)
     step = SopStep.objects.create(sop=sop, trigger=Trigger.FIRST_ORDER, day=1, send_time=time(11),
                                   template=MessageTemplateFactory())
@@ -135,7 +135,7 @@ def test_first_order_steps_count_from_the_first_paid_order():
 def test_step_figures_come_from_the_outbox_rows():
     shop = ShopFactory()
     reader, plain, capped = (UserFactory(date_joined=sh(1, 15)) for _ in range(3))
-    profiles_compute(today=sh(2, 3).date())
+    profiles_compute(today=date(2026, 12, 2))
     messages_enqueue(template=MessageTemplateFactory(), user_ids=[capped.pk], source_kind=SourceKind.STAFF,
                      source_id=None, occasion="x", not_before=sh(2, 9, 30))
     outbox_dispatch_batch(now=sh(2, 9, 30))
@@ -159,7 +159,7 @@ def test_step_figures_come_from_the_outbox_rows():
 
 def test_a_step_in_quiet_hours_is_counted_as_deferred():
     UserFactory(date_joined=sh(1, 15))
-    profiles_compute(today=sh(2, 3).date())
+    profiles_compute(today=date(2026, 12, 2))
     sop = _welcome(steps=((1, time(22)),))
     [step] = sop.steps.all()
 
@@ -169,3 +169,12 @@ def test_a_step_in_quiet_hours_is_counted_as_deferred():
     figures = sop_step_figures(step_ids=[step.pk])[step.pk]
     assert (figures["members"], figures["deferred"], figures["queued"], figures["sent"]) == (1, 1, 1, 0)
     assert Message.objects.get().not_before == sh(2, 22) + timedelta(hours=11)
+
+
+def test_sop_create_checks_the_spacing_and_saves_nothing_when_refused():
+    template = MessageTemplateFactory()
+    with pytest.raises(SopStepsTooClose):
+        sop_create(name="太密", conditions={"stages": ["new"]}, steps=[
+            SopStep(trigger=Trigger.DATE, on_date=sh(8, 0).date(), send_time=time(9), template=template),
+            SopStep(trigger=Trigger.DATE, on_date=sh(8, 0).date(), send_time=time(9, 20), template=template)])
+    assert (Sop.objects.count(), SopStep.objects.count()) == (0, 0)
