@@ -52,7 +52,7 @@ class Trigger(models.TextChoices):
 
 class SopStep(models.Model):
     sop = models.ForeignKey(Sop, on_delete=models.CASCADE, related_name="steps", verbose_name=_("SOP"))
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(_("step order"), default=0)
     trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices, default=Trigger.JOINED)
     day = models.PositiveSmallIntegerField(_("day N"), default=0, validators=[MaxValueValidator(365)])
     weekday = models.PositiveSmallIntegerField(
