@@ -1,9 +1,11 @@
-"""SOPs with their steps (inline, 30-minute spacing checked) and the per-step report;
+"""SOPs with their steps (inline, 30-minute spacing checked) and the per-step report (each
+step links to its messages: one row per member and occasion, the per-member tracking);
 repurchase settings and cycles (learned, or set by staff)."""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -70,8 +72,10 @@ class SopAdmin(admin.ModelAdmin):
             return "-"
         figures = sop_step_figures(step_ids=[s.pk for s in steps])
         head = format_html_join("", "<th>{}</th>", ((label,) for _key, label in REPORT_COLUMNS))
-        body = format_html_join("", "<tr><td>{}</td>{}</tr>", (
-            (f"#{s.position} {s.get_trigger_display()}",
+        messages = reverse("admin:crm_message_changelist")
+        row = '<tr><td><a href="{}?source_kind=sop&amp;source_id={}">{}</a></td>{}</tr>'
+        body = format_html_join("", row, (
+            (messages, s.pk, f"#{s.position} {s.get_trigger_display()} · {s.template}",
              format_html_join("", "<td>{}</td>", ((figures[s.pk][key],) for key, _l in REPORT_COLUMNS)))
             for s in steps))
         return format_html_join("", "<table><tr><th></th>{}</tr>{}</table>", [(head, body)])

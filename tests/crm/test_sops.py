@@ -178,3 +178,23 @@ def test_sop_create_checks_the_spacing_and_saves_nothing_when_refused():
             SopStep(trigger=Trigger.DATE, on_date=sh(8, 0).date(), send_time=time(9), template=template),
             SopStep(trigger=Trigger.DATE, on_date=sh(8, 0).date(), send_time=time(9, 20), template=template)])
     assert (Sop.objects.count(), SopStep.objects.count()) == (0, 0)
+
+
+def test_the_sop_page_shows_each_steps_figures_and_links_to_its_messages(client):
+    UserFactory(date_joined=sh(1, 15))
+    profiles_compute(today=date(2026, 12, 2))
+    sop = _welcome(steps=((1, time(10)),))
+    [step] = sop.steps.all()
+    sops_run(now=sh(2, 10))
+    outbox_dispatch_batch(now=sh(2, 10))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    with translation.override("zh-hans"):
+        page = client.get(f"/admin/crm/sop/{sop.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        messages = client.get(f"/admin/crm/message/?source_kind=sop&source_id={step.pk}")
+
+    assert f'/admin/crm/message/?source_kind=sop&amp;source_id={step.pk}"' in page
+    assert "<th>触达</th><th>已发送</th><th>已送达</th>" in page
+    assert "<td>1</td><td>1</td><td>1</td><td>0</td>" in page  # reached, sent, delivered, read
+    assert messages.status_code == 200
+    assert list(messages.context["cl"].result_list) == list(Message.objects.filter(source_id=step.pk))
