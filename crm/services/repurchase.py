@@ -15,7 +15,8 @@ Definitions (also in crm/README.md), days counted between Shanghai dates:
   (``RepurchaseSettings.template``), with ``{product}`` the product's title and, if staff ask,
   the returning-customer offer's coupon template. Keyed by (product, last purchase date,
   member) in the outbox: one reminder per purchase however often the task runs; a new
-  purchase makes a new "last" and the old one is never reminded.
+  purchase makes a new "last" and the old one is never reminded. A product off the shelf gets
+  no reminders (it cannot be bought again).
 """
 
 from collections import defaultdict
@@ -60,7 +61,7 @@ def cycles_learn(*, today: date) -> int:
     """Learn every product's cycle from the order history. Safe to run twice (an upsert).
     Returns the products with a learned cycle."""
     min_pairs = RepurchaseSettings.get_solo().min_pairs
-    rows = _purchases().values_list("product_id", "order__user_id", "order__paid_at").distinct()
+    rows = _purchases().order_by().values_list("product_id", "order__user_id", "order__paid_at").distinct()
     gaps = cycle_gaps(purchases=list(rows))
     learned = []
     for product_id, values in gaps.items():
@@ -93,7 +94,7 @@ def repurchase_remind(*, today: date) -> int:
         return 0
     coupon = _coupon(settings)
     offered = 0
-    for cycle in ProductCycle.objects.all():
+    for cycle in ProductCycle.objects.filter(product__status=Product.Status.ON_SHELF):
         days = cycle.cycle_days
         if not days or days < MIN_CYCLE:
             continue

@@ -5,6 +5,7 @@ import pytest
 from crm.models import Message, ProductCycle, RepurchaseSettings, SourceKind
 from crm.rules import local
 from crm.services.repurchase import cycles_learn, repurchase_remind
+from mall.models import Product
 from orders.models import OrderState
 from promotions.models import ReturningCustomerRule
 from tests.crm.audience_world import paid_purchase
@@ -143,3 +144,13 @@ def test_the_returning_customer_coupon_rides_along_when_staff_ask():
     repurchase_remind(today=date(2026, 12, 14))
 
     assert Message.objects.get().coupon_template == str(coupon.pk)
+
+
+def test_no_reminder_for_a_product_off_the_shelf():
+    sku = SKUFactory(product__status=Product.Status.OFF_SHELF)
+    _buy(UserFactory(), sku, 1, month=12)
+    ProductCycle.objects.create(product=sku.product, override_days=15)
+    _settings()
+
+    assert repurchase_remind(today=date(2026, 12, 14)) == 0
+    assert _reminders() == []
