@@ -28,7 +28,7 @@ class SopStepFormSet(forms.BaseInlineFormSet):
         steps = [form.instance for form in self.forms
                  if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")]
         try:
-            steps_check(steps)
+            steps_check(steps=steps)
         except DomainError as exc:
             raise ValidationError(exc.message, code=exc.code) from exc
 

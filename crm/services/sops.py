@@ -42,7 +42,7 @@ def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
-def steps_check(steps: list[SopStep]) -> None:
+def steps_check(*, steps: list[SopStep]) -> None:
     """Refuse a step without its weekday / date, and two steps of one kind of trigger less than
     30 minutes apart (weekly ones around the week). Steps of different kinds count from
     different moments (joining, a first order, the calendar) and cannot be compared."""
@@ -67,7 +67,7 @@ def steps_check(steps: list[SopStep]) -> None:
 def sop_create(*, name: str, steps: list[SopStep], conditions: dict | None = None, pack=None,
                owner=None, is_active: bool = False) -> Sop:
     """An SOP with its steps (unsaved ``SopStep`` objects), checked as the admin checks them."""
-    steps_check(steps)
+    steps_check(steps=steps)
     sop = Sop.objects.create(name=name, conditions=conditions_clean(conditions or {}), pack=pack, owner=owner,
                              is_active=is_active)
     for position, step in enumerate(steps):

@@ -70,12 +70,12 @@ def test_steps_of_one_kind_must_be_30_minutes_apart():
     def step(trigger=Trigger.JOINED, **kw):
         return SopStep(trigger=trigger, template=template, **kw)
 
-    steps_check([step(day=0, send_time=time(10)), step(day=0, send_time=time(10, 30)),
+    steps_check(steps=[step(day=0, send_time=time(10)), step(day=0, send_time=time(10, 30)),
                  step(trigger=Trigger.FIRST_ORDER, day=0, send_time=time(10, 5))])
     with pytest.raises(SopStepsTooClose) as exc:
-        steps_check([step(day=1, send_time=time(10)), step(day=1, send_time=time(10, 29))])
+        steps_check(steps=[step(day=1, send_time=time(10)), step(day=1, send_time=time(10, 29))])
     with pytest.raises(SopStepsTooClose):  # Sunday 23:50 and Monday 00:10: 20 minutes around the week
-        steps_check([step(Trigger.WEEKLY, weekday=7, send_time=time(23, 50)),
+        steps_check(steps=[step(Trigger.WEEKLY, weekday=7, send_time=time(23, 50)),
                      step(Trigger.WEEKLY, weekday=1, send_time=time(0, 10))])
     with translation.override("zh-hans"):
         assert str(exc.value.message) == "同一个 SOP 的步骤之间至少间隔 30 分钟。"
