@@ -86,6 +86,13 @@ CRM: dict = {
     "crm-dispatch-outbox": {"task": "crm.tasks.dispatch_outbox", "schedule": timedelta(seconds=10)},
     "crm-reap-deliveries": {"task": "crm.tasks.reap_deliveries", "schedule": timedelta(minutes=5)},
     "crm-compute-profiles": {"task": "crm.tasks.compute_profiles", "schedule": crontab(minute=15, hour=2)},
+    # SOPs: a due step is queued within 5 min (catch-up 24 h; keyed per member, step, occasion).
+    "crm-run-sops": {"task": "crm.tasks.run_sops", "schedule": timedelta(minutes=5)},
+    "crm-learn-repurchase-cycles": {"task": "crm.tasks.learn_repurchase_cycles",
+                                    "schedule": crontab(minute=40, hour=2)},
+    # Reminders are queued for 10:00 Shanghai of the day they are computed for.
+    "crm-send-repurchase-reminders": {"task": "crm.tasks.send_repurchase_reminders",
+                                      "schedule": crontab(minute=0, hour=3)},
 }
 
 PROMOTIONS: dict = {

@@ -57,6 +57,10 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("crm.messagetemplate", *ALL), *_crud("crm.packsend", "view", "change"),
         *_crud("crm.memberprofile", *VIEW), *_crud("crm.contact", *VIEW), *_crud("crm.message", *VIEW),
         *_crud("crm.lifecyclesettings", "view", "change"), *_crud("crm.reachsettings", "view", "change"),
+        # SOPs (steps inline) and repurchase cycles (staff override) with their settings
+        *_crud("crm.sop", *ALL), *_crud("crm.sopstep", *ALL),
+        *_crud("crm.productcycle", "view", "add", "change"),
+        *_crud("crm.repurchasesettings", "view", "change"),
     ),
     # 财务: wallets, withdrawals, adjustments, reports, exports
     FINANCE: (

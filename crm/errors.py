@@ -51,3 +51,13 @@ class PackSendNotTesting(DomainError):
     code = "pack_send_not_testing"
     status = 409
     default_message = _("This send has already been released.")
+
+
+class SopStepsTooClose(DomainError):
+    code = "sop_steps_too_close"
+    default_message = _("Steps of one SOP must be at least 30 minutes apart.")
+
+
+class SopStepInvalid(DomainError):
+    code = "sop_step_invalid"
+    default_message = _("A weekly step needs a weekday and a dated step needs a date.")

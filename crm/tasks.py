@@ -45,3 +45,31 @@ def compute_profiles() -> int:
     from crm.services.profiles import profiles_compute
 
     return profiles_compute(today=timezone.localdate())
+
+
+@shared_task(ignore_result=True)
+def run_sops() -> dict[str, int]:
+    """Every 5 min: members leave / enter SOPs and due steps are queued (keyed per member,
+    step and occasion in the outbox: safe to run twice)."""
+    from crm.services.sops import sops_run
+
+    return sops_run()
+
+
+@shared_task(ignore_result=True)
+def learn_repurchase_cycles() -> int:
+    from django.utils import timezone
+
+    from crm.services.repurchase import cycles_learn
+
+    return cycles_learn(today=timezone.localdate())
+
+
+@shared_task(ignore_result=True)
+def send_repurchase_reminders() -> int:
+    """Daily: reminders keyed per (product, last purchase date, member): safe to run twice."""
+    from django.utils import timezone
+
+    from crm.services.repurchase import repurchase_remind
+
+    return repurchase_remind(today=timezone.localdate())

@@ -11,6 +11,15 @@ from crm.models.audience import (
     TagGroup,
     TagSource,
 )
+from crm.models.journey import (
+    PLATFORM,
+    ProductCycle,
+    RepurchaseSettings,
+    Sop,
+    SopEnrollment,
+    SopStep,
+    Trigger,
+)
 from crm.models.message import (
     Channel,
     Delivery,
@@ -24,6 +33,7 @@ from crm.models.reach import Contact, ReachSettings
 
 __all__ = [
     "MAX_TAGS",
+    "PLATFORM",
     "AudiencePack",
     "Channel",
     "Contact",
@@ -36,11 +46,17 @@ __all__ = [
     "MessageTemplate",
     "PackMember",
     "PackSend",
+    "ProductCycle",
     "QuietPolicy",
     "ReachSettings",
+    "RepurchaseSettings",
+    "Sop",
+    "SopEnrollment",
+    "SopStep",
     "SourceKind",
     "Stage",
     "Tag",
     "TagGroup",
     "TagSource",
+    "Trigger",
 ]

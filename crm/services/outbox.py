@@ -34,10 +34,12 @@ def contacts_ensure(*, user_ids: list[int]) -> None:
 
 def messages_enqueue(*, template: MessageTemplate, user_ids: Iterable[int], source_kind: SourceKind,
                      source_id: int | None, occasion: str = "", not_before: datetime | None = None,
-                     values: dict[str, object] | None = None, priority: int = 0) -> int:
+                     values: dict[str, object] | None = None, priority: int = 0,
+                     coupon_template: str | None = None) -> int:
     """Queue ``template`` for each member, rendered with their nickname and ``values``.
     One message per (source, occasion, member): a retried call queues nothing twice
-    (``dedupe_key`` is unique). Returns the number of members offered."""
+    (``dedupe_key`` is unique). ``coupon_template`` replaces the template's coupon (e.g. the
+    returning-customer offer on a repurchase reminder). Returns the number of members offered."""
     template_check(template.title)
     template_check(template.body)
     link_check(template.link)
@@ -45,9 +47,10 @@ def messages_enqueue(*, template: MessageTemplate, user_ids: Iterable[int], sour
     contacts_ensure(user_ids=ids)
     adapt = connection.ops.adapt_datetimefield_value
     due, now = adapt(not_before or timezone.now()), adapt(timezone.now())
-    extra = {**(values or {}), "coupon": (values or {}).get("coupon", coupon_title(template.coupon_template))}
+    coupon = template.coupon_template if coupon_template is None else coupon_template
+    extra = {**(values or {}), "coupon": (values or {}).get("coupon", coupon_title(coupon))}
     fixed = (template.pk, template.channel, template.quiet_policy)
-    tail = (template.link, template.coupon_template, source_kind, source_id)
+    tail = (template.link, coupon, source_kind, source_id)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         nicknames = dict(get_user_model().objects.filter(pk__in=chunk).values_list("pk", "nickname"))

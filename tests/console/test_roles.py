@@ -81,6 +81,9 @@ PAGES = {
     "crm.messagetemplate": ("LAC", "", "", "LAC"),
     "crm.contact": ("LC", "", "", "LC"),
     "crm.message": ("LC", "", "", "LC"),
+    "crm.sop": ("LAC", "", "", "LAC"),
+    "crm.productcycle": ("LAC", "", "", "LAC"),
+    "crm.repurchasesettings": ("LC", "", "", "LC"),
 }
 
 # (model, action) → which desks see it in the list's action menu (and may run it)
@@ -118,6 +121,7 @@ ACTIONS = {
     ("crm.audiencepack", "delete_selected"): (OPS, None),
     ("crm.messagetemplate", "delete_selected"): (OPS, None),
     ("crm.packsend", "release"): (OPS, None),
+    ("crm.sop", "delete_selected"): (OPS, None),
     ("orders.review", "unhide_reviews"): (SERVICE, None),
 }
 
