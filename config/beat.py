@@ -86,6 +86,11 @@ CRM: dict = {
     "crm-dispatch-outbox": {"task": "crm.tasks.dispatch_outbox", "schedule": timedelta(seconds=10)},
     "crm-reap-deliveries": {"task": "crm.tasks.reap_deliveries", "schedule": timedelta(minutes=5)},
     "crm-compute-profiles": {"task": "crm.tasks.compute_profiles", "schedule": crontab(minute=15, hour=2)},
+    # Handover: pending transfers complete 24 h after they were made (idempotent sweep).
+    "crm-complete-customer-transfers": {"task": "crm.tasks.complete_customer_transfers",
+                                        "schedule": timedelta(minutes=5)},
+    # The churn digest of yesterday's stage changes, once per day (a claimed row per day).
+    "crm-send-churn-digest": {"task": "crm.tasks.send_churn_digest", "schedule": crontab(minute=0, hour=8)},
 }
 
 PROMOTIONS: dict = {

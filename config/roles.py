@@ -57,6 +57,9 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("crm.messagetemplate", *ALL), *_crud("crm.packsend", "view", "change"),
         *_crud("crm.memberprofile", *VIEW), *_crud("crm.contact", *VIEW), *_crud("crm.message", *VIEW),
         *_crud("crm.lifecyclesettings", "view", "change"), *_crud("crm.reachsettings", "view", "change"),
+        # customer handover (add_customertransfer = the handover page) and the churn digest
+        *_crud("crm.customertransfer", "view", "add"), *_crud("crm.customerowner", *VIEW),
+        *_crud("crm.stagechange", *VIEW),
     ),
     # 财务: wallets, withdrawals, adjustments, reports, exports
     FINANCE: (

@@ -11,6 +11,17 @@ from crm.models.audience import (
     TagGroup,
     TagSource,
 )
+from crm.models.handover import (
+    BUDGET,
+    BUDGET_WINDOW,
+    MAX_BATCH,
+    REFUSAL_WINDOW,
+    ChurnDigest,
+    CustomerOwner,
+    CustomerTransfer,
+    StageChange,
+    TransferState,
+)
 from crm.models.message import (
     Channel,
     Delivery,
@@ -23,6 +34,15 @@ from crm.models.message import (
 from crm.models.reach import Contact, ReachSettings
 
 __all__ = [
+    "BUDGET",
+    "BUDGET_WINDOW",
+    "MAX_BATCH",
+    "REFUSAL_WINDOW",
+    "ChurnDigest",
+    "CustomerOwner",
+    "CustomerTransfer",
+    "StageChange",
+    "TransferState",
     "MAX_TAGS",
     "AudiencePack",
     "Channel",

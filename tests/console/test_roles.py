@@ -81,6 +81,9 @@ PAGES = {
     "crm.messagetemplate": ("LAC", "", "", "LAC"),
     "crm.contact": ("LC", "", "", "LC"),
     "crm.message": ("LC", "", "", "LC"),
+    "crm.customertransfer": ("LC", "", "", "LC"),
+    "crm.customerowner": ("LC", "", "", "LC"),
+    "crm.stagechange": ("LC", "", "", "LC"),
 }
 
 # (model, action) → which desks see it in the list's action menu (and may run it)
@@ -146,6 +149,8 @@ CUSTOM = {
     "orders_order_refund_after_window": (FINANCE, None),
     "orders_aftersale_act": (SERVICE, None),
     "promotions_coupontemplate_grant": (OPS, None),
+    "crm_customertransfer_handover": (OPS, None),
+    "crm_stagechange_digest": (OPS, None),
 }
 
 
