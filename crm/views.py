@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import selectors
 from crm.errors import CustomerTransferDecided, CustomerTransferNotFound, MessageNotFound
 from crm.models import Channel, Contact, CustomerTransfer, TransferState
-from crm.services import handover as handover_services
 from crm.services import contacts as contact_services
+from crm.services import handover as handover_services
 from crm.services import inbox as inbox_services
 
 

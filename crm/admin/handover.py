@@ -33,7 +33,8 @@ class HandoverForm(forms.Form):
                                     help_text=_("Empty: the platform."))
     to_owner = forms.IntegerField(label=_("to owner (member id)"), required=False, min_value=1,
                                   help_text=_("A reseller; empty: the platform."))
-    customers = forms.CharField(label=_("customer ids"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+    customers = forms.CharField(label=_("customer ids"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 4}),
                                 help_text=_("At most 100, separated by spaces, commas or new lines."))
     next_batch = forms.BooleanField(label=_("the next 100 customers of this owner"), required=False)
     reason = forms.CharField(label=_("reason"), max_length=200)
@@ -92,7 +93,8 @@ class CustomerTransferAdmin(ReadOnlyAdmin):
                        "from": _who(User.objects.filter(pk=data["from_owner"] or 0).first()),
                        "to": _who(User.objects.filter(pk=data["to_owner"] or 0).first())}
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": _("Hand customers over"), "form": form, "preview": preview, "max_batch": MAX_BATCH}
+                   "title": _("Hand customers over"), "form": form, "preview": preview,
+                   "max_batch": MAX_BATCH}
         return TemplateResponse(request, "admin/crm/handover.html", context)
 
 
@@ -107,7 +109,8 @@ class CustomerOwnerAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("handover history"))
     def history(self, obj: CustomerOwner) -> str:
-        rows = CustomerTransfer.objects.filter(customer_id=obj.pk).select_related("from_owner", "to_owner", "staff")
+        rows = (CustomerTransfer.objects.filter(customer_id=obj.pk)
+                .select_related("from_owner", "to_owner", "staff"))
         return format_html("<table>{}</table>", format_html_join(
             "", "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             ((t.created_at, _who(t.from_owner), _who(t.to_owner), t.get_state_display(), t.staff, t.reason,

@@ -55,16 +55,18 @@ def churn_digest(*, day: date) -> list[DigestGroup]:
                    .values_list("user_id", "to_stage"))
     ids = [uid for uid, _stage in changes]
     owners = dict(CustomerOwner.objects.filter(pk__in=ids).values_list("pk", "owner_id"))
-    owners.update({uid: oid for uid, oid in owners_derived(customer_ids=set(ids) - set(owners)).items()})
+    owners.update(owners_derived(customer_ids=set(ids) - set(owners)))
     users = User.objects.in_bulk({*ids, *(o for o in owners.values() if o)})
     groups: dict[int | None, DigestGroup] = {}
     for uid, stage in changes:
         oid = owners.get(uid)
-        group = groups.setdefault(oid, DigestGroup(owner_id=oid, owner=_label(users.get(oid) if oid else None)))
+        label = _label(users.get(oid) if oid else None)
+        group = groups.setdefault(oid, DigestGroup(owner_id=oid, owner=label))
         group.asleep += stage == Stage.ASLEEP
         group.lost += stage == Stage.LOST
         user = users[uid]
-        group.members.append(DigestMember(user_id=uid, nickname=user.nickname, phone=mask_phone(user.phone or ""),
+        group.members.append(DigestMember(user_id=uid, nickname=user.nickname,
+                                          phone=mask_phone(user.phone or ""),
                                           stage=Stage(stage).label))
     return [groups[k] for k in sorted(groups, key=lambda k: (k is not None, k or 0))]
 

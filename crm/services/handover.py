@@ -63,7 +63,8 @@ def customer_owners_ensure(*, customer_ids: Iterable[int]) -> None:
             derived = owners_derived(customer_ids=missing)
             with transaction.atomic():
                 CustomerOwner.objects.bulk_create(
-                    [CustomerOwner(customer_id=uid, owner_id=derived[uid], since=now) for uid in sorted(missing)],
+                    [CustomerOwner(customer_id=uid, owner_id=derived[uid], since=now)
+                     for uid in sorted(missing)],
                     ignore_conflicts=True)
 
 
@@ -80,7 +81,8 @@ def customers_of(*, owner_id: int | None) -> QuerySet[User]:
     has_row = Exists(CustomerOwner.objects.filter(pk=OuterRef("pk")))
     reseller_parent = Q(member__parent__is_reseller=True)
     if owner_id is None:
-        derived = Q(~has_row) & Q(~Exists(Member.objects.filter(user_id=OuterRef("pk"), parent__is_reseller=True)))
+        reseller_child = Exists(Member.objects.filter(user_id=OuterRef("pk"), parent__is_reseller=True))
+        derived = Q(~has_row) & Q(~reseller_child)
         row = Q(crm_owner__isnull=False, crm_owner__owner__isnull=True)
     else:
         derived = Q(~has_row) & reseller_parent & Q(member__parent__user_id=owner_id)

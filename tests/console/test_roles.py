@@ -239,6 +239,8 @@ def _custom_url(name: str, world: dict) -> str:
         "orders_order_refund_after_window": [world["order"].pk],
         "orders_aftersale_act": [987654, "approve"],
         "promotions_coupontemplate_grant": [987654],
+        "crm_customertransfer_handover": [],
+        "crm_stagechange_digest": [],
     }[name]
     return reverse(f"admin:{name}", args=args)
 

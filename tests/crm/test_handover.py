@@ -42,7 +42,8 @@ def test_owner_is_derived_from_attribution_until_materialised():
     assert CustomerOwner.objects.count() == 0
 
 
-def test_a_transfer_is_pending_with_an_inbox_notice_and_completes_after_24_hours(django_capture_on_commit_callbacks):
+def test_a_transfer_is_pending_with_an_inbox_notice_and_completes_after_24_hours(
+        django_capture_on_commit_callbacks):
     w = world(2)
     with django_capture_on_commit_callbacks(execute=True):
         made = move(w, w.ids)
@@ -128,7 +129,8 @@ def test_two_transfers_in_90_days_then_the_third_is_refused_in_zh_hans():
     move(w, w.ids, at=T0)
     customer_transfers_complete(now=T0 + timedelta(days=1))
     [refused] = move(w, w.ids, at=T0 + timedelta(days=10), frm=w.new.user_id, to=third.user_id)
-    customer_transfer_refuse(customer_id=w.ids[0], transfer_id=refused.pk, now=T0 + timedelta(days=10, hours=1))
+    customer_transfer_refuse(customer_id=w.ids[0], transfer_id=refused.pk,
+                             now=T0 + timedelta(days=10, hours=1))
 
     with translation.override("zh-hans"), pytest.raises(errors.CustomerTransferBudgetSpent) as exc:
         move(w, w.ids, at=T0 + timedelta(days=89), frm=w.new.user_id, to=third.user_id)

@@ -36,7 +36,8 @@ def test_two_staff_handing_over_the_same_customers_at_once_make_one_transfer_eac
         assert len(made) == 1, results  # all or nothing: the later batch is refused whole
         assert len(refused) == 1 and isinstance(refused[0], errors.CustomerTransferPending), refused
         winner = results.index(made[0])
-        assert sorted(CustomerTransfer.objects.values_list("customer_id", flat=True)) == sorted(batches[winner])
+        moved = sorted(CustomerTransfer.objects.values_list("customer_id", flat=True))
+        assert moved == sorted(batches[winner])
         assert set(CustomerTransfer.objects.values_list("to_owner_id", flat=True)) == {targets[winner]}
 
 
@@ -51,5 +52,6 @@ def test_two_completion_sweeps_at_once_complete_each_transfer_once():
 
     assert sum(results) == 40, results
     assert set(CustomerTransfer.objects.values_list("state", flat=True)) == {TransferState.COMPLETED}
-    assert set(CustomerOwner.objects.filter(pk__in=w.ids).values_list("owner_id", flat=True)) == {w.new.user_id}
+    owners = set(CustomerOwner.objects.filter(pk__in=w.ids).values_list("owner_id", flat=True))
+    assert owners == {w.new.user_id}
     assert customer_transfers_complete(now=due) == 0
