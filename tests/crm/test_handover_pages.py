@@ -67,6 +67,7 @@ def test_the_customer_refuses_from_the_page(client):
                                      to_owner_id=w.new.user_id, staff_id=w.staff.pk, reason="离职")
     client.force_login(w.customers[0].user)
 
+    assert 'data-testid="menu-adviser"' in client.get(reverse("mall:me")).content.decode()
     page = client.get(reverse("crm:my_owner"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert f'data-testid="transfer-{mine.pk}"' in page.content.decode()
     assert f'data-testid="transfer-{other.pk}"' not in page.content.decode()
@@ -75,3 +76,4 @@ def test_the_customer_refuses_from_the_page(client):
 
     assert dict(CustomerTransfer.objects.values_list("pk", "state")) == {
         mine.pk: TransferState.REFUSED, other.pk: TransferState.PENDING}
+    assert 'data-testid="menu-adviser"' not in client.get(reverse("mall:me")).content.decode()
