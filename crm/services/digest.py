@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.phone import mask_phone
-from crm.models import ChurnDigest, CustomerOwner, Stage, StageChange
-from crm.services.handover import owners_derived
+from crm.models import ChurnDigest, Stage, StageChange
+from crm.services.handover import owners_of
 from mall.models import User
 
 CHURN_STAGES = (Stage.ASLEEP, Stage.LOST)
@@ -54,8 +54,7 @@ def churn_digest(*, day: date) -> list[DigestGroup]:
     changes = list(StageChange.objects.filter(day=day, to_stage__in=CHURN_STAGES).order_by("user_id")
                    .values_list("user_id", "to_stage"))
     ids = [uid for uid, _stage in changes]
-    owners = dict(CustomerOwner.objects.filter(pk__in=ids).values_list("pk", "owner_id"))
-    owners.update(owners_derived(customer_ids=set(ids) - set(owners)))
+    owners = owners_of(customer_ids=ids)
     users = User.objects.in_bulk({*ids, *(o for o in owners.values() if o)})
     groups: dict[int | None, DigestGroup] = {}
     for uid, stage in changes:

@@ -68,11 +68,15 @@ def customer_owners_ensure(*, customer_ids: Iterable[int]) -> None:
                     ignore_conflicts=True)
 
 
+def owners_of(*, customer_ids: Iterable[int]) -> dict[int, int | None]:
+    """Each customer's owner now: the materialised row, else attribution (no lock)."""
+    ids = set(customer_ids)
+    owners = dict(CustomerOwner.objects.filter(pk__in=ids).values_list("pk", "owner_id"))
+    return {**owners_derived(customer_ids=ids - set(owners)), **owners}
+
+
 def owner_of(*, customer_id: int) -> int | None:
-    row = CustomerOwner.objects.filter(pk=customer_id).values_list("owner_id", flat=True).first()
-    if row is not None or CustomerOwner.objects.filter(pk=customer_id).exists():
-        return row
-    return owners_derived(customer_ids=[customer_id])[customer_id]
+    return owners_of(customer_ids=[customer_id])[customer_id]
 
 
 def customers_of(*, owner_id: int | None) -> QuerySet[User]:
@@ -128,16 +132,18 @@ def customers_transfer(*, customer_ids: list[int], from_owner_id: int | None, to
     if not reason:
         raise errors.HandoverReasonMissing
     _check_target(to_owner_id=to_owner_id, from_owner_id=from_owner_id)
+    now = now or timezone.now()
+    # Checked before the rows are materialised, so a refused request leaves no trace; checked
+    # again under the lock, where it counts.
+    _check_customers(ids=ids, owners=owners_of(customer_ids=ids), from_owner_id=from_owner_id, now=now)
     customer_owners_ensure(customer_ids=ids)
     return _transfer(ids=ids, from_owner_id=from_owner_id, to_owner_id=to_owner_id, staff_id=staff_id,
-                     reason=reason[:200], now=now or timezone.now())
+                     reason=reason[:200], now=now)
 
 
-@transaction.atomic
-def _transfer(*, ids: list[int], from_owner_id: int | None, to_owner_id: int | None, staff_id: int,
-              reason: str, now: datetime) -> list[CustomerTransfer]:
-    owners = customer_owners_lock(customer_ids=ids)
-    not_owned = [uid for uid in ids if uid not in owners or owners[uid].owner_id != from_owner_id]
+def _check_customers(*, ids: list[int], owners: dict[int, int | None], from_owner_id: int | None,
+                     now: datetime) -> None:
+    not_owned = [uid for uid in ids if uid not in owners or owners[uid] != from_owner_id]
     if not_owned:
         raise _refuse(errors.CustomerNotOwned, not_owned)
     pending = set(CustomerTransfer.objects.filter(customer_id__in=ids, state=TransferState.PENDING)
@@ -149,6 +155,14 @@ def _transfer(*, ids: list[int], from_owner_id: int | None, to_owner_id: int | N
     spent = [uid for uid in ids if counts.get(uid, 0) >= BUDGET]
     if spent:
         raise _refuse(errors.CustomerTransferBudgetSpent, spent)
+
+
+@transaction.atomic
+def _transfer(*, ids: list[int], from_owner_id: int | None, to_owner_id: int | None, staff_id: int,
+              reason: str, now: datetime) -> list[CustomerTransfer]:
+    locked = customer_owners_lock(customer_ids=ids)
+    _check_customers(ids=ids, owners={uid: row.owner_id for uid, row in locked.items()},
+                     from_owner_id=from_owner_id, now=now)
     batch = secrets.token_hex(8)
     transfers = CustomerTransfer.objects.bulk_create([
         CustomerTransfer(customer_id=uid, from_owner_id=from_owner_id, to_owner_id=to_owner_id,

@@ -155,6 +155,7 @@ def test_a_pending_customer_or_one_of_another_owner_fails_the_whole_batch():
         move(w, [w.ids[1], stranger.user_id])
 
     assert CustomerTransfer.objects.count() == 1
+    assert not CustomerOwner.objects.filter(pk__in=[w.ids[1], stranger.user_id]).exists()  # no trace
 
 
 def test_the_new_owner_must_be_an_active_reseller_or_the_platform_and_a_reason_is_needed():
