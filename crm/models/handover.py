@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models.audience import Stage
 
@@ -27,7 +28,8 @@ class CustomerOwner(models.Model):
     customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
                                     related_name="crm_owner", verbose_name=_("customer"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="crm_customers", verbose_name=_("owner"),
+                              related_name="crm_customers",
+                              verbose_name=pgettext_lazy("customer relationship", "owner"),
                               help_text=_("Empty: the platform."))
     since = models.DateTimeField(_("owner since"))
 
@@ -113,7 +115,7 @@ class ChurnDigest(models.Model):
 
     day = models.DateField(_("day"), unique=True)
     recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
-    members = models.PositiveIntegerField(_("members"), default=0)
+    members = models.PositiveIntegerField(pgettext_lazy("churn digest", "members"), default=0)
     claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
