@@ -105,3 +105,8 @@ class CustomerTransferDecided(DomainError):
     code = "customer_transfer_decided"
     status = 409
     default_message = _("This handover can no longer be refused.")
+
+
+class HandoverOwnerIsCustomer(DomainError):
+    code = "handover_owner_is_customer"
+    default_message = _("A customer cannot become their own owner.")

@@ -132,6 +132,8 @@ def customers_transfer(*, customer_ids: list[int], from_owner_id: int | None, to
     if not reason:
         raise errors.HandoverReasonMissing
     _check_target(to_owner_id=to_owner_id, from_owner_id=from_owner_id)
+    if to_owner_id in ids:
+        raise errors.HandoverOwnerIsCustomer
     now = now or timezone.now()
     # Checked before the rows are materialised, so a refused request leaves no trace; checked
     # again under the lock, where it counts.

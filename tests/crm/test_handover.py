@@ -170,6 +170,8 @@ def test_the_new_owner_must_be_an_active_reseller_or_the_platform_and_a_reason_i
         move(w, w.ids, reason="  ")
     with pytest.raises(errors.HandoverBatchEmpty):
         move(w, [])
+    with pytest.raises(errors.HandoverOwnerIsCustomer):
+        move(w, [*w.ids, w.new.user_id])
     assert CustomerTransfer.objects.count() == 0
 
     customers_transfer(customer_ids=w.ids, from_owner_id=w.old.user_id, to_owner_id=None,
