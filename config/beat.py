@@ -93,6 +93,11 @@ CRM: dict = {
     # Reminders are queued for 10:00 Shanghai of the day they are computed for.
     "crm-send-repurchase-reminders": {"task": "crm.tasks.send_repurchase_reminders",
                                       "schedule": crontab(minute=0, hour=3)},
+    # Handover: pending transfers complete 24 h after they were made (idempotent sweep).
+    "crm-complete-customer-transfers": {"task": "crm.tasks.complete_customer_transfers",
+                                        "schedule": timedelta(minutes=5)},
+    # The churn digest of yesterday's stage changes, once per day (a claimed row per day).
+    "crm-send-churn-digest": {"task": "crm.tasks.send_churn_digest", "schedule": crontab(minute=0, hour=8)},
 }
 
 PROMOTIONS: dict = {

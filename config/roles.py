@@ -61,6 +61,9 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("crm.sop", *ALL), *_crud("crm.sopstep", *ALL),
         *_crud("crm.productcycle", "view", "add", "change"),
         *_crud("crm.repurchasesettings", "view", "change"),
+        # customer handover (add_customertransfer = the handover page) and the churn digest
+        *_crud("crm.customertransfer", "view", "add"), *_crud("crm.customerowner", *VIEW),
+        *_crud("crm.stagechange", *VIEW),
     ),
     # 财务: wallets, withdrawals, adjustments, reports, exports
     FINANCE: (

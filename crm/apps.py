@@ -14,3 +14,4 @@ class CrmConfig(AppConfig):
         from mall.menu import me_menu
 
         me_menu.register(handlers.inbox_menu_item)
+        me_menu.register(handlers.adviser_menu_item)

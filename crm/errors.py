@@ -61,3 +61,62 @@ class SopStepsTooClose(DomainError):
 class SopStepInvalid(DomainError):
     code = "sop_step_invalid"
     default_message = _("A weekly step needs a weekday and a dated step needs a date.")
+
+
+class HandoverBatchTooLarge(DomainError):
+    code = "handover_batch_too_large"
+    default_message = _("At most 100 customers can be handed over at once.")
+
+
+class HandoverBatchEmpty(DomainError):
+    code = "handover_batch_empty"
+    default_message = _("Choose at least one customer to hand over.")
+
+
+class HandoverReasonMissing(DomainError):
+    code = "handover_reason_missing"
+    default_message = _("Give a reason for the handover.")
+
+
+class HandoverSameOwner(DomainError):
+    code = "handover_same_owner"
+    default_message = _("The new owner must differ from the current owner.")
+
+
+class HandoverOwnerNotReseller(DomainError):
+    code = "handover_owner_not_reseller"
+    default_message = _("The new owner must be an active reseller, or the platform.")
+
+
+class CustomerNotOwned(DomainError):
+    code = "customer_not_owned"
+    status = 409
+    default_message = _("A customer does not belong to the owner being handed over.")
+
+
+class CustomerTransferPending(DomainError):
+    code = "customer_transfer_pending"
+    status = 409
+    default_message = _("A customer already has a handover waiting for the 24-hour refusal window.")
+
+
+class CustomerTransferBudgetSpent(DomainError):
+    code = "customer_transfer_budget_spent"
+    status = 409
+    default_message = _("A customer can be handed over at most twice in 90 days.")
+
+
+class CustomerTransferNotFound(NotFound):
+    code = "customer_transfer_not_found"
+    default_message = _("This handover does not exist.")
+
+
+class CustomerTransferDecided(DomainError):
+    code = "customer_transfer_decided"
+    status = 409
+    default_message = _("This handover can no longer be refused.")
+
+
+class HandoverOwnerIsCustomer(DomainError):
+    code = "handover_owner_is_customer"
+    default_message = _("A customer cannot become their own owner.")

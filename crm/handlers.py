@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from crm.models import CustomerTransfer, TransferState
 from crm.selectors import inbox_unread_count
 from mall.menu import MeMenuItem
 
@@ -15,3 +16,15 @@ def inbox_menu_item(request: HttpRequest) -> MeMenuItem | None:
         return None
     return MeMenuItem(key="inbox", label=_("Messages"), url=reverse("crm:inbox"), icon="mail",
                       badge=inbox_unread_count(user_id=user.pk))
+
+
+def adviser_menu_item(request: HttpRequest) -> MeMenuItem | None:
+    """"我的专属顾问" on "我的", only while a handover waits for the customer (one EXISTS on
+    the unique pending index): the way to refuse even if the inbox notice was held back
+    by the anti-disturbance caps."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if not CustomerTransfer.objects.filter(customer_id=user.pk, state=TransferState.PENDING).exists():
+        return None
+    return MeMenuItem(key="adviser", label=_("My adviser"), url=reverse("crm:my_owner"), badge=1)

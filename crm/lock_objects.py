@@ -14,7 +14,15 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from common.db import LockNamespace, advisory_xact_lock
-from crm.models import Contact, Delivery, Message, MessageState
+from crm.models import (
+    Contact,
+    CustomerOwner,
+    CustomerTransfer,
+    Delivery,
+    Message,
+    MessageState,
+    TransferState,
+)
 
 
 def messages_claim_due(*, now: datetime, limit: int) -> list[Message]:
@@ -57,3 +65,20 @@ def deliveries_claim(*, message_ids: list[int]) -> list[Message]:
 def tags_limit_lock() -> None:
     """Serialize tag creation, so the count and the insert of the 3,000 limit are atomic."""
     advisory_xact_lock(0, LockNamespace.CRM_TAG_LIMIT)
+
+
+def customer_owners_lock(*, customer_ids: Iterable[int]) -> dict[int, CustomerOwner]:
+    """Lock these customers' owner rows in ascending id: every handover decision about a
+    customer (the owner check, the 2-per-90-days budget, the new transfer) holds it."""
+    rows = (CustomerOwner.objects.filter(pk__in=sorted(set(customer_ids))).order_by("pk")
+            .select_for_update(of=("self",)))
+    return {row.pk: row for row in rows}
+
+
+def transfers_claim_due(*, now: datetime, limit: int) -> list[CustomerTransfer]:
+    """Pending transfers whose refusal window has ended, locked; rows another completer
+    holds are skipped, so two runs of the task split the work and never do one twice."""
+    return list(
+        CustomerTransfer.objects.filter(state=TransferState.PENDING, due_at__lte=now)
+        .order_by("pk").select_for_update(skip_locked=True, of=("self",))[:limit]
+    )

@@ -73,3 +73,23 @@ def send_repurchase_reminders() -> int:
     from crm.services.repurchase import repurchase_remind
 
     return repurchase_remind(today=timezone.localdate())
+
+
+@shared_task(ignore_result=True)
+def complete_customer_transfers() -> int:
+    """Every 5 min: transfers whose 24 h refusal window has passed (idempotent)."""
+    from crm.services.handover import customer_transfers_complete
+
+    return customer_transfers_complete()
+
+
+@shared_task(ignore_result=True)
+def send_churn_digest() -> bool:
+    """Each morning: yesterday's churn digest by e-mail, once per day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm.services.digest import churn_digest_send
+
+    return churn_digest_send(day=timezone.localdate() - timedelta(days=1))

@@ -10,4 +10,6 @@ urlpatterns = [
     path("me/messages/<int:message_id>/", views.message_detail, name="message"),
     path("me/messages/<int:message_id>/go/", views.message_go, name="message_go"),
     path("me/messages/settings/", views.reach_preferences, name="preferences"),
+    path("me/owner/", views.my_owner, name="my_owner"),
+    path("me/owner/transfers/<int:transfer_id>/refuse/", views.transfer_refuse, name="transfer_refuse"),
 ]

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm import selectors
-from crm.errors import MessageNotFound
-from crm.models import Channel, Contact
+from crm.errors import CustomerTransferDecided, CustomerTransferNotFound, MessageNotFound
+from crm.models import Channel, Contact, CustomerTransfer, TransferState
 from crm.services import contacts as contact_services
+from crm.services import handover as handover_services
 from crm.services import inbox as inbox_services
 
 
@@ -69,3 +70,29 @@ def reach_preferences(request: HttpRequest) -> HttpResponse:
         return redirect("crm:preferences")
     contact = Contact.objects.filter(pk=uid).first() or Contact(user_id=uid)
     return render(request, "crm/preferences.html", {"contact": contact})
+
+
+@require_GET
+@login_required
+def my_owner(request: HttpRequest) -> HttpResponse:
+    """The customer's pending handovers (the inbox notice links here), each with 拒绝."""
+    pending = list(CustomerTransfer.objects.filter(customer_id=request.user.pk, state=TransferState.PENDING)
+                   .select_related("to_owner").order_by("pk"))
+    for transfer in pending:
+        transfer.to_name = (transfer.to_owner.nickname or _("a new adviser")) if transfer.to_owner else _(
+            "the platform's customer service")
+    return render(request, "crm/owner.html", {"pending": pending})
+
+
+@require_POST
+@login_required
+def transfer_refuse(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    try:
+        handover_services.customer_transfer_refuse(customer_id=request.user.pk, transfer_id=transfer_id)
+    except CustomerTransferNotFound as exc:
+        raise Http404(exc.message) from exc
+    except CustomerTransferDecided as exc:
+        flash.error(request, exc.message)
+        return redirect("crm:my_owner")
+    flash.success(request, _("Refused: your adviser stays the same."))
+    return redirect("crm:my_owner")

@@ -206,6 +206,9 @@ CRM_WECHAT_CLIENT = env("CRM_WECHAT_CLIENT", default="crm.channels.wechat.Sandbo
 CRM_WECHAT_APPID = env("CRM_WECHAT_APPID", default="")
 CRM_WECHAT_SECRET = env("CRM_WECHAT_SECRET", default="")
 # Optional: the promotions app's coupon_grant service (dotted path); see crm/integrations.py.
+# Who gets the morning churn digest (crm/services/digest.py), like DJANGO_ADMINS:
+# CRM_DIGEST_RECIPIENTS="Ops <ops@example.com>,ops2@example.com"; empty: the page only.
+CRM_DIGEST_RECIPIENTS = env.list("CRM_DIGEST_RECIPIENTS", default=[])
 CRM_COUPON_GRANT = env("CRM_COUPON_GRANT", default="promotions.services.issue.coupon_grant_for_message")
 
 # --- Sign-in and SMS limits: every threshold in one place -----------------------

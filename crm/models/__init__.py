@@ -11,6 +11,17 @@ from crm.models.audience import (
     TagGroup,
     TagSource,
 )
+from crm.models.handover import (
+    BUDGET,
+    BUDGET_WINDOW,
+    MAX_BATCH,
+    REFUSAL_WINDOW,
+    ChurnDigest,
+    CustomerOwner,
+    CustomerTransfer,
+    StageChange,
+    TransferState,
+)
 from crm.models.journey import (
     PLATFORM,
     ProductCycle,
@@ -32,11 +43,18 @@ from crm.models.message import (
 from crm.models.reach import Contact, ReachSettings
 
 __all__ = [
+    "BUDGET",
+    "BUDGET_WINDOW",
+    "MAX_BATCH",
     "MAX_TAGS",
     "PLATFORM",
+    "REFUSAL_WINDOW",
     "AudiencePack",
     "Channel",
+    "ChurnDigest",
     "Contact",
+    "CustomerOwner",
+    "CustomerTransfer",
     "Delivery",
     "LifecycleSettings",
     "MemberProfile",
@@ -55,8 +73,10 @@ __all__ = [
     "SopStep",
     "SourceKind",
     "Stage",
+    "StageChange",
     "Tag",
     "TagGroup",
     "TagSource",
+    "TransferState",
     "Trigger",
 ]

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min
 
 from common.fields import money_sum
-from crm.models import LifecycleSettings, MemberProfile, Stage
+from crm.models import LifecycleSettings, MemberProfile, Stage, StageChange
 from crm.rules import local
 from distribution.models import Member
 from mall.models import User
@@ -71,9 +71,14 @@ def profiles_compute(*, today: date) -> int:
     for start in range(0, len(users), CHUNK):
         rows = [_profile(uid, joined, orders.get(uid), invites.get(uid, 0), invitee_orders.get(uid, 0),
                          previous.get(uid, ""), today, s) for uid, joined in users[start:start + CHUNK]]
+        # The change log feeds the churn digest; one row per member and day, so a second
+        # run the same day (which sees no change any more) adds nothing and loses nothing.
+        changes = [StageChange(user_id=p.user_id, day=today, from_stage=p.previous_stage, to_stage=p.stage)
+                   for p in rows if p.previous_stage and p.previous_stage != p.stage]
         with transaction.atomic():
             MemberProfile.objects.bulk_create(rows, update_conflicts=True, unique_fields=["user"],
                                               update_fields=_FIELDS)
+            StageChange.objects.bulk_create(changes, ignore_conflicts=True)
     return len(users)
 
 

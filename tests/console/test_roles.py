@@ -84,6 +84,9 @@ PAGES = {
     "crm.sop": ("LAC", "", "", "LAC"),
     "crm.productcycle": ("LAC", "", "", "LAC"),
     "crm.repurchasesettings": ("LC", "", "", "LC"),
+    "crm.customertransfer": ("LC", "", "", "LC"),
+    "crm.customerowner": ("LC", "", "", "LC"),
+    "crm.stagechange": ("LC", "", "", "LC"),
 }
 
 # (model, action) → which desks see it in the list's action menu (and may run it)
@@ -150,6 +153,8 @@ CUSTOM = {
     "orders_order_refund_after_window": (FINANCE, None),
     "orders_aftersale_act": (SERVICE, None),
     "promotions_coupontemplate_grant": (OPS, None),
+    "crm_customertransfer_handover": (OPS, None),
+    "crm_stagechange_digest": (OPS, None),
 }
 
 
@@ -238,6 +243,8 @@ def _custom_url(name: str, world: dict) -> str:
         "orders_order_refund_after_window": [world["order"].pk],
         "orders_aftersale_act": [987654, "approve"],
         "promotions_coupontemplate_grant": [987654],
+        "crm_customertransfer_handover": [],
+        "crm_stagechange_digest": [],
     }[name]
     return reverse(f"admin:{name}", args=args)
 
