@@ -134,11 +134,11 @@ class Reseller(HttpUser):
                                                                    "password": DATA["password"]},
                                     name="api: sign in")
         self.auth = {"Authorization": f"Token {response.json()['token']}"}
-        page = self.client.get("/signin/", name="page: sign in (H5)")
+        page = self.client.get("/signin/", name="auth: sign in (H5)")
         token = CSRF.search(page.text)
         self.client.post("/signin/", data={"phone": self.account["phone"], "password": DATA["password"],
                                            "csrfmiddlewaretoken": token.group(1) if token else ""},
-                         headers={"Referer": f"{self.host}/signin/"}, name="page: sign in (H5)",
+                         headers={"Referer": f"{self.host}/signin/"}, name="auth: sign in (H5)",
                          allow_redirects=False)
 
     @task(4)
