@@ -3,7 +3,7 @@ in that order, so two transactions never wait for each other in a cycle."""
 
 from django.db.models import QuerySet
 
-from common.db import LockNamespace, advisory_xact_lock
+from common.db import LockNamespace, ModelSelect, advisory_xact_lock
 from orders.errors import AfterSaleNotFound
 from orders.models import Address, AfterSale, CartItem, Order, OrderItem, Refund, ReturnAddress
 
@@ -16,8 +16,12 @@ def order_lock(*, order_id: int) -> Order | None:
     return order_qs_for_update().filter(pk=order_id).first()
 
 
+_ORDER_ROWS = ModelSelect(Order)  # payment notices lock by number: the hottest lock of the shop
+
+
 def order_lock_by_number(*, number: str) -> Order | None:
-    return order_qs_for_update().filter(number=number).first()
+    rows = _ORDER_ROWS.fetch("t0.number = %s", [number], for_update=True)
+    return rows[0] if rows else None
 
 
 def order_items_lock(*, order_id: int) -> list[OrderItem]:

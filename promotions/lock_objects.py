@@ -2,19 +2,17 @@
 checkout's) → coupon → partner voucher; a partner's budget is changed only by guarded
 UPDATEs, never locked here."""
 
+from common.db import ModelSelect
 from promotions.models import Coupon, PartnerVoucher
+
+_COUPON_ROWS = ModelSelect(Coupon, related=("template",))  # checkout with a coupon locks through it
 
 
 def coupon_lock_for_member(*, coupon_id: int, user_id: int) -> Coupon | None:
     """The member's coupon, locked; ``None`` if it is not theirs. Two checkouts racing for
     one coupon queue here; the second then sees it used."""
-    return (
-        Coupon.objects.select_for_update(of=("self",))
-        .select_related("template")
-        .filter(pk=coupon_id, user_id=user_id)
-        .order_by("pk")
-        .first()
-    )
+    rows = _COUPON_ROWS.fetch("t0.id = %s AND t0.user_id = %s", [coupon_id, user_id], for_update=True)
+    return rows[0] if rows else None
 
 
 def coupon_lock_for_order(*, order_id: int) -> Coupon | None:

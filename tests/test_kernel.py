@@ -1,20 +1,24 @@
-"""The kernel's shared helpers (``common/``): the advisory-lock registry and the singleton
-settings model."""
+"""The kernel's shared helpers (``common/``): the advisory-lock registry, the singleton
+settings model and ``ModelSelect``."""
 
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.transaction import TransactionManagementError
 
 from common.db import (
     AdvisoryLockOutsideTransaction,
     LockNamespace,
+    ModelSelect,
     advisory_xact_lock,
     advisory_xact_try_lock,
 )
-from orders.models import ShippingRule
+from orders.models import Order, ShippingRule
+from promotions.models import Coupon
 from tests.concurrency import in_thread
+from tests.orders.factories import place_order
 
 # --- advisory locks ---------------------------------------------------------------------------
 
@@ -123,3 +127,62 @@ def test_a_rolled_back_change_never_reaches_the_cache(cached_rule):
 
     assert cache.get("test:shipping-rule") is None
     assert ShippingRule.get_solo().flat_fee == Decimal("10.00")
+
+
+# --- ModelSelect: hot-path reads built once from _meta -----------------------------------------
+
+
+def _field_values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_model_select_builds_the_same_instances_as_the_orm_with_related_rows_cached(
+    django_assert_num_queries,
+):
+    from mall.models import SKU
+    from tests.promotions.factories import CouponTemplateFactory, give
+
+    order = place_order()
+    coupon = give(CouponTemplateFactory(), order.user)
+    with django_assert_num_queries(1):
+        fetched = ModelSelect(Order).fetch("t0.number = %s", [order.number])
+    assert len(fetched) == 1 and isinstance(fetched[0], Order)
+    assert _field_values(fetched[0]) == _field_values(Order.objects.get(pk=order.pk))  # money, times, text
+
+    coupons = ModelSelect(Coupon, related=("template", "funded_by"))
+    with django_assert_num_queries(1):
+        [row] = coupons.fetch("t0.id = %s", [coupon.pk])
+        assert row.template.name == coupon.template.name  # cached like select_related: no query
+        assert row.funded_by is None  # a null foreign key: LEFT JOIN, cached as None
+    assert _field_values(row) == _field_values(Coupon.objects.get(pk=coupon.pk))
+    template = type(coupon.template).objects.get(pk=coupon.template_id)
+    assert _field_values(row.template) == _field_values(template)
+    assert row.template.amount == Decimal("10.00")
+    sku = order.items.get().sku
+    [read] = ModelSelect(SKU, related=("product",)).fetch("t0.id IN (%s, %s)", [sku.pk, -1])
+    assert read.price == sku.price and read.product.title == sku.product.title
+    assert ModelSelect(Order).fetch("t0.number = %s", ["nope"]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_model_select_refuses_a_row_lock_outside_a_transaction():
+    with pytest.raises(TransactionManagementError):
+        ModelSelect(Order).fetch("t0.id = %s", [1], for_update=True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_model_select_for_update_locks_the_row_until_commit():
+    order = place_order()
+
+    def lock_it() -> str:
+        with transaction.atomic():
+            [row] = ModelSelect(Order).fetch("t0.id = %s", [order.pk], for_update=True)
+            return row.state
+
+    with transaction.atomic():
+        ModelSelect(Order, related=("shop",)).fetch("t0.id = %s", [order.pk], for_update=True)
+        other = in_thread(lock_it)
+        assert other.wait_until_blocked()  # the second locker waits for the first's commit
+    assert other.result() == order.state

@@ -15,8 +15,10 @@ def _modules() -> list[Path]:
 
 
 def test_every_row_lock_is_taken_in_a_lock_objects_module():
+    kernel = Path(settings.BASE_DIR) / "common" / "db.py"  # defines ModelSelect's row lock; takes none
     outside = [str(p) for p in _modules()
-               if p.name != "lock_objects.py" and "select_for_update" in p.read_text()]
+               if p.name != "lock_objects.py" and p != kernel
+               and any(lock in p.read_text() for lock in ("select_for_update(", "for_update=True"))]
 
     assert outside == []
 

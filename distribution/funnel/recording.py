@@ -24,6 +24,7 @@ from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from common.db import ModelSelect
 from common.errors import DomainError
 from common.fields import money_sum
 from common.http import client_ip
@@ -158,6 +159,9 @@ def share_signin_record(*, request: HttpRequest, user_id: int) -> None:
         ignore_conflicts=True)
 
 
+_TOUCH_ROWS = ModelSelect(ShareTouch, related=("link",))  # read in every payment: most find nothing
+
+
 def share_order_record(*, order: Order) -> ShareConversion | None:
     """``order_paid`` (inside the payment's transaction, after the commission records): a
     paid order of a member who came through a link in the last 30 days is credited to it
@@ -165,17 +169,17 @@ def share_order_record(*, order: Order) -> ShareConversion | None:
     amount is what the items paid (no shipping); its estimated commission is what the
     link's reseller earns on it. Once per order."""
     since = timezone.now() - ATTRIBUTION_WINDOW
-    touch = (ShareTouch.objects.filter(user_id=order.user_id, touched_at__gte=since)
-             .select_related("link__reseller").first())
-    if touch is None:
+    touches = _TOUCH_ROWS.fetch("t0.user_id = %s AND t0.touched_at >= %s",
+                                [order.user_id, connection.ops.adapt_datetimefield_value(since)])
+    if not touches:
         return None
-    reseller = touch.link.reseller
-    credited = OrderAttribution.objects.filter(order_id=order.pk, reseller_id=reseller.pk).exists()
-    if not credited and order.shop.owner_id != reseller.user_id:
+    link_id, reseller_id = touches[0].link_id, touches[0].link.reseller_id
+    credited = OrderAttribution.objects.filter(order_id=order.pk, reseller_id=reseller_id).exists()
+    if not credited and not Member.objects.filter(pk=reseller_id, user_id=order.shop.owner_id).exists():
         return None
-    commission = CommissionRecord.objects.filter(order_id=order.pk, beneficiary_id=reseller.pk).aggregate(
+    commission = CommissionRecord.objects.filter(order_id=order.pk, beneficiary_id=reseller_id).aggregate(
         total=money_sum("original_amount"))["total"] or ZERO
-    conversion = ShareConversion(kind=ConversionKind.ORDER, link=touch.link, user_id=order.user_id,
+    conversion = ShareConversion(kind=ConversionKind.ORDER, link_id=link_id, user_id=order.user_id,
                                  order=order,
                                  day=timezone.localdate(order.paid_at or timezone.now()),
                                  amount=order.total_amount - order.shipping_fee, commission=commission)

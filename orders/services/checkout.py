@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.db import ModelSelect
 from common.money import FEN, ZERO, allocate, to_money
 from mall.errors import InsufficientStock, SKUNotFound
 from mall.models import SKU, Product, Shop, User
@@ -94,10 +95,14 @@ def _line_problem(sku: SKU, quantity: int) -> str:
     return ""
 
 
+_SKU_ROWS = ModelSelect(SKU, related=("product",))  # every checkout and preview prices through it
+
+
 def _price(lines: list[CheckoutLine]) -> tuple[list[PricedLine], Decimal]:
     """Price every line from the current catalogue (one query)."""
     merged = _merge(lines)
-    skus = {s.pk: s for s in SKU.objects.select_related("product").filter(pk__in=merged)}
+    marks = ", ".join(["%s"] * len(merged))
+    skus = {s.pk: s for s in _SKU_ROWS.fetch(f"t0.id IN ({marks})", list(merged))}
     if len(skus) != len(merged):
         raise SKUNotFound()
     priced = [
@@ -257,9 +262,10 @@ def order_create(
     """
     client_token = (client_token or "").strip()[:64]
     if client_token:
-        existing = Order.objects.filter(user=user, client_token=client_token).first()
-        if existing is not None:
-            return existing
+        # Only the id: the common case finds nothing, and a one-column query costs less to build.
+        existing = Order.objects.filter(user=user, client_token=client_token).values_list("pk", flat=True)
+        if existing_id := existing.first():
+            return Order.objects.get(pk=existing_id)
     if address.user_id != user.pk:
         raise AddressNotFound()
     shop = _order_shop(shop)
