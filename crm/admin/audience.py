@@ -246,8 +246,9 @@ class AudiencePackAdmin(admin.ModelAdmin):
 
 @admin.register(PackSend)
 class PackSendAdmin(ReadOnlyAdmin):
-    list_display = ["id", "pack", "template", "state", "frozen_count", "test_percent", "holdout_percent",
-                    "groups", "sent", "created_at", "conversion"]
+    # The percentages are on each send's page; the list shows what they came to.
+    list_display = ["id", "pack", "template", "state", "frozen_count", "groups", "sent", "created_at",
+                    "conversion"]
     list_filter = ["state"]
     list_select_related = ["pack", "template"]
     actions = ["release"]
@@ -264,9 +265,9 @@ class PackSendAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("conversion within 7 days"))
     def conversion(self, obj: PackSend) -> str:
-        labels = dict(PackMember.Group.choices)
-        return "; ".join(f"{labels[group]}: {row['converted']}/{row['members']}"
-                         for group, row in pack_send_conversion(send=obj).items())
+        rows = pack_send_conversion(send=obj)
+        return "; ".join(f"{label}: {rows[group]['converted']}/{rows[group]['members']}"
+                         for group, label in PackMember.Group.choices if group in rows)
 
     def has_release_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("crm.change_packsend")

@@ -148,6 +148,7 @@ def _staff_release(page: Page, screenshot, send: PackSend) -> None:
     page.reload()
     expect(row.locator(".field-state")).to_have_text("已全量")
     expect(row.locator(".field-sent")).to_have_text("6")
+    expect(row.locator(".field-conversion")).to_be_in_viewport()
     screenshot(page, "crm-walk-05-sends-released", full_page=True)
 
 
@@ -257,3 +258,9 @@ def test_staff_send_a_pack_in_a_small_group_test_and_a_member_buys_with_its_coup
         f"crm-message-{message.pk}", order.pk, Decimal("20.00"))
     message.refresh_from_db()
     assert message.clicked_at is not None
+
+    # Back in the console, the send's conversion counts the member's order in the rest group.
+    desktop.goto("/admin/crm/packsend/")
+    expect(desktop.locator("#result_list tbody tr .field-conversion")).to_have_text(
+        "测试组: 0/4; 对照组: 0/2; 其余会员: 1/2")
+    screenshot(desktop, "crm-walk-12-sends-conversion")

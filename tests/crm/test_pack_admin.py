@@ -121,7 +121,7 @@ def test_the_sends_list_shows_each_group_and_what_was_sent_and_release_needs_cha
     page = client.get(reverse("admin:crm_packsend_changelist"), **ZH).content.decode()
 
     assert "测试组 4 · 对照组 2 · 其余会员 2" in page
-    assert "测试组: 0/4" in page and "test:" not in page
+    assert "测试组: 0/4; 对照组: 0/2; 其余会员: 0/2" in page and "test:" not in page
     assert '<td class="field-sent">0</td>' in page  # queued, not dispatched yet
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_packsend"))
