@@ -129,3 +129,18 @@ def test_the_sends_list_shows_each_group_and_what_was_sent_and_release_needs_cha
     request.user = User.objects.get(pk=viewer.pk)
     assert "release" not in admin.site._registry[PackSend].get_actions(request)
     assert send.state == PackSend.State.TESTING
+
+
+def test_releasing_twice_from_the_list_queues_nothing_more_and_names_the_send(client):
+    _world()
+    pack = pack_save(name="活跃高消费", conditions={"stages": ["active"], "min_spend": "200"}, operator=None)
+    send = pack_send(pack=pack, template=MessageTemplateFactory(), operator=None, test_percent=50, seed=3)
+    client.force_login(desk_user(OPS))
+    release = {"action": "release", "_selected_action": [send.pk], "index": "0"}
+
+    first = client.post(reverse("admin:crm_packsend_changelist"), release, follow=True, **ZH)
+    again = client.post(reverse("admin:crm_packsend_changelist"), release, follow=True, **ZH)
+
+    assert "已放量：其余会员的 4 条消息已排队。" in first.content.decode()
+    assert f"活跃高消费 #{send.pk}: 该次发送已放量。" in again.content.decode()
+    assert Message.objects.count() == 8
