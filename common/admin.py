@@ -93,21 +93,22 @@ def object_form_page(
     title: str,
     form_class: type[forms.Form],
     run: Callable[[Mapping[str, Any]], object],
-    done: str,
+    done: str | Callable[[Any], str],
     form_kwargs: Mapping[str, Any] | None = None,
     intro: str = "",
 ) -> HttpResponse:
     """A staff step on one object: GET shows ``form_class``; a valid POST calls
     ``run(cleaned_data)`` (the service) and redirects to the object with ``done``; a
-    ``DomainError`` is shown as an error message above the form, and nothing changed."""
+    ``DomainError`` is shown as an error message above the form, and nothing changed.
+    ``done`` may be a callable that makes the message from what ``run`` returned."""
     form = form_class(request.POST if request.method == "POST" else None, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
-            run(form.cleaned_data)
+            result = run(form.cleaned_data)
         except DomainError as exc:
             model_admin.message_user(request, str(exc.message), messages.ERROR)
         else:
-            model_admin.message_user(request, done, messages.SUCCESS)
+            model_admin.message_user(request, done(result) if callable(done) else done, messages.SUCCESS)
             return HttpResponseRedirect(change_url(obj))
     context = {
         **model_admin.admin_site.each_context(request),

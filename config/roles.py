@@ -54,7 +54,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_crud("promotions.partnervoucher", *VIEW),
         # private-domain operations (crm): tags, packs, templates, sends, reach rules
         *_crud("crm.taggroup", *ALL), *_crud("crm.tag", *ALL), *_crud("crm.audiencepack", *ALL),
-        *_crud("crm.messagetemplate", *ALL), *_crud("crm.packsend", "view", "change"),
+        # add_packsend = 发送 a pack (its small-group test); change_packsend = release it to the rest
+        *_crud("crm.messagetemplate", *ALL), *_crud("crm.packsend", "view", "add", "change"),
         *_crud("crm.memberprofile", *VIEW), *_crud("crm.contact", *VIEW), *_crud("crm.message", *VIEW),
         *_crud("crm.lifecyclesettings", "view", "change"), *_crud("crm.reachsettings", "view", "change"),
         # SOPs (steps inline) and repurchase cycles (staff override) with their settings

@@ -32,6 +32,21 @@ def coupon_title(ref: str) -> str:
     return CouponTemplate.objects.filter(pk=int(ref)).values_list("name", flat=True).first() or ref
 
 
+def coupon_grant_key(message: Message) -> str:
+    return f"crm-message-{message.pk}"
+
+
+def message_coupon(message: Message) -> object | None:
+    """The coupon granted with ``message`` (a promotions ``Coupon``), or None: the template
+    asked for none, or the grant was refused (sold out) and the message went out alone."""
+    if not message.coupon_template:
+        return None
+    from promotions.models import Coupon
+
+    return (Coupon.objects.select_related("template")
+            .filter(grant_key=coupon_grant_key(message), user_id=message.user_id).first())
+
+
 def coupon_grant_for_messages(messages: list[Message]) -> int:
     """Grant each sent message's coupon, inside the dispatch transaction (a message and its
     coupon commit together). A refused grant (out of stock, limit reached) is logged and
@@ -45,7 +60,7 @@ def coupon_grant_for_messages(messages: list[Message]) -> int:
         try:
             with transaction.atomic():
                 grant(template=message.coupon_template, user=message.user, source="message",
-                      key=f"crm-message-{message.pk}")
+                      key=coupon_grant_key(message))
             granted += 1
         except Exception:  # a coupon failure must not stop the messages
             logger.exception("crm: coupon %s for message %s not granted", message.coupon_template, message.pk)

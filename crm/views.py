@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm import selectors
 from crm.errors import CustomerTransferDecided, CustomerTransferNotFound, MessageNotFound
+from crm.integrations import message_coupon
 from crm.models import Channel, Contact, CustomerTransfer, TransferState
 from crm.services import contacts as contact_services
 from crm.services import handover as handover_services
@@ -31,7 +32,7 @@ def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
         message = inbox_services.inbox_message_read(user_id=request.user.pk, message_id=message_id)
     except MessageNotFound as exc:
         raise Http404(exc.message) from exc
-    return render(request, "crm/message.html", {"message": message})
+    return render(request, "crm/message.html", {"message": message, "coupon": message_coupon(message)})
 
 
 @require_POST

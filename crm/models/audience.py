@@ -175,7 +175,7 @@ class PackSend(models.Model):
         verbose_name_plural = _("pack sends")
 
     def __str__(self) -> str:
-        return f"{self.pack_id} #{self.pk}"
+        return f"{self.pack.name} #{self.pk}"
 
 
 class PackMember(models.Model):

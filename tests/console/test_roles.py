@@ -155,6 +155,7 @@ CUSTOM = {
     "promotions_coupontemplate_grant": (OPS, None),
     "crm_customertransfer_handover": (OPS, None),
     "crm_stagechange_digest": (OPS, None),
+    "crm_audiencepack_send": (OPS, None),  # add_packsend
 }
 
 
@@ -245,6 +246,7 @@ def _custom_url(name: str, world: dict) -> str:
         "promotions_coupontemplate_grant": [987654],
         "crm_customertransfer_handover": [],
         "crm_stagechange_digest": [],
+        "crm_audiencepack_send": [987654],
     }[name]
     return reverse(f"admin:{name}", args=args)
 

@@ -3,12 +3,15 @@
 import pytest
 from django.urls import reverse
 
+from crm.integrations import message_coupon
 from crm.models import Contact, Message, MessageState, SourceKind
 from crm.services.dispatch import outbox_dispatch_batch
 from crm.services.outbox import messages_enqueue
+from promotions.models import Coupon
 from tests.crm.factories import MessageTemplateFactory
 from tests.crm.helpers import sh
 from tests.mall.factories import UserFactory
+from tests.promotions.factories import CouponTemplateFactory, give
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,39 @@ def test_unsubscribe_from_the_page_applies_at_once(client):
 
 def test_inbox_needs_sign_in(client):
     assert client.get(reverse("crm:inbox")).status_code == 302
+
+
+def test_a_message_shows_the_coupon_it_brought_and_links_to_my_coupons(client):
+    user = UserFactory()
+    coupon_template = CouponTemplateFactory(name="会员日满100减10")
+    template = MessageTemplateFactory(title="会员日", body="送您一张券：{coupon}",
+                                      coupon_template=str(coupon_template.pk))
+    messages_enqueue(template=template, user_ids=[user.pk], source_kind=SourceKind.STAFF, source_id=1,
+                     not_before=sh(5, 10))
+    outbox_dispatch_batch(now=sh(5, 10))
+    message = Message.objects.get(user=user)
+    client.force_login(user)
+
+    page = client.get(reverse("crm:message", args=[message.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = page.content.decode()
+
+    assert Coupon.objects.filter(user=user, template=coupon_template).count() == 1
+    assert f'href="{reverse("promotions:mine")}" data-testid="message-coupon"' in page
+    assert 'data-testid="coupon-name">会员日满100减10<' in page
+    assert "随消息赠送的优惠券" in page
+
+
+def test_no_coupon_card_when_the_grant_was_refused_or_none_was_asked():
+    user = UserFactory()
+    last_one = CouponTemplateFactory(stock=1)
+    give(last_one, user)  # the member already holds one; the stock is now gone
+    template = MessageTemplateFactory(coupon_template=str(last_one.pk))
+    messages_enqueue(template=template, user_ids=[user.pk], source_kind=SourceKind.STAFF, source_id=1,
+                     not_before=sh(5, 10))
+    outbox_dispatch_batch(now=sh(5, 10))
+    refused = Message.objects.get(user=user)
+    plain = deliver_inbox(UserFactory(), source_id=2)
+
+    assert refused.state == MessageState.SENT and Coupon.objects.filter(user=user).count() == 1
+    assert message_coupon(refused) is None
+    assert message_coupon(plain) is None

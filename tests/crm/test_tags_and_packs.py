@@ -108,10 +108,10 @@ def test_staff_see_the_preview_and_refused_conditions_in_chinese(client):
     pack = pack_save(name="高消费", conditions={"min_spend": "100"}, operator=None)
 
     page = admin_client.get(f"/admin/crm/audiencepack/{pack.pk}/change/").content.decode()
-    bad = admin_client.post("/admin/crm/audiencepack/add/",
-                            {"name": "坏", "conditions": '{"stages": ["vip"]}'},
+    bad = admin_client.post("/admin/crm/audiencepack/add/", {"name": "坏", "shop_ids": "1, 二"},
                             HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert '<div class="readonly">6</div>' in page
+    assert 'name="min_spend" value="100.00"' in page
     assert "人群包条件无效。" in bad.content.decode()
     assert AudiencePack.objects.count() == 1
