@@ -209,23 +209,6 @@ def order_number_new() -> str:
     return f"Q{timezone.now().astimezone(SHANGHAI):%Y%m%d}{secrets.randbelow(10**8):08d}"
 
 
-class _RepeatedRequest(Exception):  # control flow only: never leaves this module
-    pass
-
-
-def _insert_order(**fields: object) -> Order:
-    for _attempt in range(NUMBER_ATTEMPTS - 1):
-        try:
-            with transaction.atomic():
-                return Order.objects.create(number=order_number_new(), **fields)
-        except IntegrityError as exc:
-            if "order_client_token_once" in str(exc):
-                raise _RepeatedRequest() from exc
-            if "number" not in str(exc):
-                raise
-    return Order.objects.create(number=order_number_new(), **fields)
-
-
 def _raise_first_problem(priced: list[PricedLine]) -> None:
     for line in priced:
         if not line.problem:
@@ -235,7 +218,6 @@ def _raise_first_problem(priced: list[PricedLine]) -> None:
         raise ProductUnavailable(line.problem)
 
 
-@transaction.atomic
 def order_create(
     *,
     user: User,
@@ -247,7 +229,8 @@ def order_create(
     client_token: str = "",
     discount_key: str = "",
 ) -> Order:
-    """Create a pending-payment order with its snapshots and reserve its stock.
+    """Create a pending-payment order with its snapshots and reserve its stock, in one
+    transaction.
 
     Stock is taken last, by one guarded UPDATE per SKU in SKU order (no deadlocks), so a
     hot SKU's row is locked only for the end of the transaction. Any line short of
@@ -259,8 +242,30 @@ def order_create(
     ``discount_key`` is the one discount the shopper chose (a coupon): its provider takes it
     in this transaction (``discount_reserve``) or refuses with a clear error, and nothing
     is created; two checkouts racing for one coupon get it once.
+
+    An attempt that meets a unique constraint (the random order number already taken, or
+    the same key committed meanwhile by a racing request) is rolled back whole, coupon and
+    stock included, and made again; the next attempt returns the racing request's order.
+    No savepoint is needed for it, so the usual checkout is one BEGIN … COMMIT.
     """
     client_token = (client_token or "").strip()[:64]
+    for attempt in range(NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _order_create_once(user=user, lines=lines, address=address, shop=shop, note=note,
+                                          clear_cart=clear_cart, client_token=client_token,
+                                          discount_key=discount_key)
+        except IntegrityError as exc:
+            clash = any(name in str(exc) for name in ("order_client_token_once", "client_token", "number"))
+            if not clash or attempt == NUMBER_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _order_create_once(
+    *, user: User, lines: list[CheckoutLine], address: Address, shop: Shop | None, note: str,
+    clear_cart: bool, client_token: str, discount_key: str,
+) -> Order:
     if client_token:
         # Only the id: the common case finds nothing, and a one-column query costs less to build.
         existing = Order.objects.filter(user=user, client_token=client_token).values_list("pk", flat=True)
@@ -275,30 +280,26 @@ def order_create(
     discount = _spread(priced, option)
     shipping = ShippingRule.get_solo().fee_for(subtotal - discount)
     now = timezone.now()
-    try:
-        order = _insert_order(
-            user=user,
-            client_token=client_token,
-            shop=shop,
-            subtotal=subtotal,
-            discount_amount=discount,
-            discount_key=option.key if discount else "",
-            discount_title=option.title[:80] if discount else "",
-            shipping_fee=shipping,
-            total_amount=subtotal - discount + shipping,
-            note=(note or "").strip()[:200],
-            receiver=address.receiver,
-            receiver_phone=address.phone,
-            province=address.province,
-            city=address.city,
-            district=address.district,
-            address_detail=address.detail,
-            payment_deadline=now + settings.ORDERS_UNPAID_TIMEOUT,
-        )
-    except _RepeatedRequest:  # the same key committed meanwhile by a racing request
-        first = Order.objects.get(user=user, client_token=client_token)
-        transaction.set_rollback(True)  # keep nothing of this attempt (a coupon it reserved)
-        return first
+    order = Order.objects.create(
+        number=order_number_new(),
+        user=user,
+        client_token=client_token,
+        shop=shop,
+        subtotal=subtotal,
+        discount_amount=discount,
+        discount_key=option.key if discount else "",
+        discount_title=option.title[:80] if discount else "",
+        shipping_fee=shipping,
+        total_amount=subtotal - discount + shipping,
+        note=(note or "").strip()[:200],
+        receiver=address.receiver,
+        receiver_phone=address.phone,
+        province=address.province,
+        city=address.city,
+        district=address.district,
+        address_detail=address.detail,
+        payment_deadline=now + settings.ORDERS_UNPAID_TIMEOUT,
+    )
     items = OrderItem.objects.bulk_create(
         [
             OrderItem(

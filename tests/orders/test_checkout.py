@@ -310,3 +310,29 @@ def test_racing_requests_with_one_client_token_make_one_order():
     assert Order.objects.filter(user=user).count() == 1
     sku.refresh_from_db()
     assert sku.stock == 49
+
+
+@pytest.mark.django_db
+def test_an_order_number_already_taken_makes_the_attempt_again_whole(monkeypatch):
+    """Given an order number that is already taken, when checkout draws it first, the
+    attempt is rolled back whole and made again with a new number: one order, one item,
+    one created event, stock taken once."""
+    from orders.services import checkout as checkout_module
+
+    sku = SKUFactory(price=Decimal("10.00"), stock=5)
+    other = UserFactory()
+    taken = order_create(user=other, address=AddressFactory(user=other),
+                         lines=[CheckoutLine(sku_id=sku.pk, quantity=1)])
+    user = UserFactory()
+    drawn = iter([taken.number, "Q2026120500000001"])
+    monkeypatch.setattr(checkout_module, "order_number_new", lambda: next(drawn))
+
+    order = order_create(user=user, address=AddressFactory(user=user),
+                         lines=[CheckoutLine(sku_id=sku.pk, quantity=2)], client_token="clash-0001")
+
+    assert order.number == "Q2026120500000001"
+    assert Order.objects.filter(user=user).count() == 1
+    assert OrderItem.objects.filter(order__user=user).count() == 1
+    assert OrderEvent.objects.filter(order__user=user, kind="created").count() == 1
+    sku.refresh_from_db()
+    assert sku.stock == 2  # 5 - 1 - 2: the rolled-back attempt took nothing

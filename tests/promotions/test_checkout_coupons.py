@@ -209,3 +209,23 @@ def test_an_order_without_a_coupon_is_unchanged():
 
     assert (order.discount_amount, order.discount_key) == (D("0.00"), "")
     assert Coupon.objects.get().state == CouponState.UNUSED
+
+
+@pytest.mark.django_db
+def test_an_attempt_rolled_back_for_a_taken_order_number_gives_its_coupon_back_to_the_next(monkeypatch):
+    from orders.services import checkout as checkout_module
+
+    sku = _sku("50.00")
+    taken = checkout(UserFactory(), [(sku, 1)])
+    user = UserFactory()
+    coupon = give(CouponTemplateFactory(threshold=Decimal("0"), kind=CouponKind.NO_THRESHOLD,
+                                        amount=Decimal("5.00")), user)
+    drawn = iter([taken.number, "Q2026120500000002"])
+    monkeypatch.setattr(checkout_module, "order_number_new", lambda: next(drawn))
+
+    order = checkout(user, [(sku, 1)], coupon=coupon)
+
+    coupon.refresh_from_db()
+    assert order.number == "Q2026120500000002" and order.discount_amount == Decimal("5.00")
+    assert coupon.state == CouponState.USED and coupon.order_id == order.pk
+    assert Order.objects.filter(user=user).count() == 1
