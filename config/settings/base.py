@@ -182,8 +182,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery --------------------------------------------------------------------
 # Without a broker URL, tasks run in-process (task_always_eager): the embedded mode.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not _BROKER_URL
+# Eager tasks never touch a broker; "memory://" keeps kombu from looking for one on localhost.
+CELERY_BROKER_URL = _BROKER_URL or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE  # in code: config/beat.py
 # The queues (config/celery.py routes tasks to them; the Procfile's workers consume them).
