@@ -17,8 +17,9 @@ from typing import IO, Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db.models import Model
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
+from common.images import ImageTooBig, ImageUnreadable, image_open, image_read
 from orders.errors import PhotoInvalid, PhotosTooMany, PhotoTooLarge
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -31,9 +32,6 @@ FORMATS: dict[str, tuple[str, dict[str, Any]]] = {
     "WEBP": ("webp", {"quality": 85}),
 }
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-_DECODE_ERRORS = (
-    UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
-)
 
 
 @dataclass(frozen=True)
@@ -49,20 +47,7 @@ def _display_name(upload: IO[bytes]) -> str:
     return name[:40] or "?"
 
 
-def _read_bounded(upload: IO[bytes], name: str) -> bytes:
-    declared = getattr(upload, "size", None)
-    if declared is not None and declared > MAX_PHOTO_BYTES:
-        raise PhotoTooLarge.named(name)
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(MAX_PHOTO_BYTES + 1)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoTooLarge.named(name)
-    return data
-
-
-def _upright_without_metadata(source: Image.Image, image_format: str) -> Image.Image:
-    image = ImageOps.exif_transpose(source)
+def _without_metadata(image: Image.Image, image_format: str) -> Image.Image:
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     if image_format == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
@@ -73,22 +58,21 @@ def _upright_without_metadata(source: Image.Image, image_format: str) -> Image.I
     return image
 
 
-def _reencode(data: bytes, name: str) -> CleanPhoto:
+def _reencode(upload: IO[bytes], name: str) -> CleanPhoto:
     try:
-        with Image.open(BytesIO(data), formats=list(FORMATS)) as probe:
-            image_format = probe.format or ""
-            if probe.width * probe.height > MAX_PHOTO_PIXELS:
-                raise PhotoInvalid.named(name)
-            probe.verify()
-        with Image.open(BytesIO(data), formats=[image_format]) as source:
-            if image_format == "JPEG":
-                source.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale: less memory and time
-            source.load()
-            image = _upright_without_metadata(source, image_format)
-            extension, options = FORMATS[image_format]
-            out = BytesIO()
-            image.save(out, image_format, **options)
-    except _DECODE_ERRORS:
+        data = image_read(upload, max_bytes=MAX_PHOTO_BYTES)
+        source, image_format = image_open(data, formats=tuple(FORMATS), max_pixels=MAX_PHOTO_PIXELS,
+                                          draft=(MAX_SIDE, MAX_SIDE))
+    except ImageTooBig:
+        raise PhotoTooLarge.named(name) from None
+    except ImageUnreadable:
+        raise PhotoInvalid.named(name) from None
+    image = _without_metadata(source, image_format)
+    extension, options = FORMATS[image_format]
+    out = BytesIO()
+    try:
+        image.save(out, image_format, **options)
+    except (OSError, ValueError):
         raise PhotoInvalid.named(name) from None
     return CleanPhoto(content=out.getvalue(), extension=extension, width=image.width, height=image.height)
 
@@ -101,7 +85,7 @@ def photos_clean(*, files: Sequence[IO[bytes]], max_count: int) -> list[CleanPho
     cleaned = []
     for upload in files:
         name = _display_name(upload)
-        cleaned.append(_reencode(_read_bounded(upload, name), name))
+        cleaned.append(_reencode(upload, name))
     return cleaned
 
 
