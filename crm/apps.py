@@ -15,3 +15,4 @@ class CrmConfig(AppConfig):
 
         me_menu.register(handlers.inbox_menu_item)
         me_menu.register(handlers.adviser_menu_item)
+        me_menu.register_dot(handlers.inbox_tab_dot)

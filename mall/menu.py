@@ -1,8 +1,10 @@
-"""Entries other apps add to the "我的" page (a registry, like ``hooks.py``).
+"""Entries other apps add to the "我的" page, and the dot on its tab (a registry, like ``hooks.py``).
 
 ``mall`` never imports the apps above it: an app registers a provider in its
 ``AppConfig.ready``; the page calls every provider with the request and shows the entries
-they return (``None``: nothing for this visitor), in registration order.
+they return (``None``: nothing for this visitor), in registration order. A dot provider
+answers whether the member has something new behind "我的" (its label, for screen readers,
+or ``None``); the tab bar of every page asks them once per request.
 """
 
 from collections.abc import Callable
@@ -21,11 +23,14 @@ class MeMenuItem:
 
 
 Provider = Callable[[HttpRequest], MeMenuItem | None]
+DotProvider = Callable[[HttpRequest], str | None]
+_DOT_ATTR = "_quanzi_me_tab_dot"
 
 
 class MeMenu:
     def __init__(self) -> None:
         self._providers: list[Provider] = []
+        self._dots: list[DotProvider] = []
 
     def register(self, provider: Provider) -> None:
         if provider not in self._providers:
@@ -36,6 +41,20 @@ class MeMenu:
 
     def items(self, request: HttpRequest) -> list[MeMenuItem]:
         return [item for provider in self._providers if (item := provider(request)) is not None]
+
+    def register_dot(self, provider: DotProvider) -> None:
+        if provider not in self._dots:
+            self._dots.append(provider)
+
+    def unregister_dot(self, provider: DotProvider) -> None:
+        self._dots.remove(provider)
+
+    def tab_dot(self, request: HttpRequest) -> str:
+        """The first dot provider's label ("" for no dot), asked once per request."""
+        if not hasattr(request, _DOT_ATTR):
+            labels = (label for provider in self._dots if (label := provider(request)))
+            setattr(request, _DOT_ATTR, next(labels, ""))
+        return getattr(request, _DOT_ATTR)
 
 
 me_menu = MeMenu()

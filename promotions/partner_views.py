@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import DomainError
+from common.exports import XLSX_CONTENT_TYPE
 from promotions.errors import PartnerForbidden
 from promotions.labels import rule_text
 from promotions.models import CouponTemplate, Partner, PartnerOffer, PartnerVoucher, VoucherState
@@ -107,7 +108,7 @@ def partner_statement(request: HttpRequest, partner_id: int, year: int, month: i
     if fmt == "xlsx":
         response = HttpResponse(
             statement_xlsx(partner=partner, month=first),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_CONTENT_TYPE,
         )
     else:
         response = HttpResponse(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = os.environ.get("QUANZI_CHROMIUM", "/usr/bin/chromium")
@@ -56,6 +57,18 @@ def clear_run_cache() -> None:
 def _clear_cache():
     clear_run_cache()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the project's language, whatever the previous one left active.
+
+    LocaleMiddleware activates the request's language in this thread and nothing turns it
+    off again, so one ``Accept-Language: en`` request through the test client would make
+    every later test in the process English.
+    """
+    yield
+    translation.deactivate()  # back to settings.LANGUAGE_CODE (zh-hans)
 
 
 @pytest.fixture

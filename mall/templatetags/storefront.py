@@ -4,6 +4,8 @@ from django import template
 from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
 
+from mall.menu import me_menu
+
 register = template.Library()
 
 # First path segment → bottom tab. Other apps' pages may set ``{% block tab %}`` instead.
@@ -20,6 +22,13 @@ def tab_for_path(context: template.Context) -> str:
         return ""
     first = request.path.strip("/").split("/", 1)[0]
     return _TAB_PREFIXES.get(first, "")
+
+
+@register.simple_tag(takes_context=True)
+def me_tab_dot(context: template.Context) -> str:
+    """What the other apps have new behind "我的" (``mall.menu``): a label, or "" for no dot."""
+    request: HttpRequest | None = context.get("request")
+    return "" if request is None else me_menu.tab_dot(request)
 
 
 @register.simple_tag

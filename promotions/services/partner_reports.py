@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.exports import xlsx_write
 from common.money import ZERO
 from promotions.models import (
     Coupon,
@@ -69,21 +70,15 @@ def statement_csv(*, partner: Partner, month: date) -> str:
 
 
 def statement_xlsx(*, partner: Partner, month: date) -> bytes:
-    from openpyxl import Workbook  # only the export needs it
-
     rows, total = _rows(partner, month)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = month.strftime("%Y-%m")
-    sheet.append([f"{partner.name} · {month:%Y-%m}"])
-    sheet.append(_header())
-    for row in rows:
-        sheet.append([*row[:4], row[4]])
-        sheet.cell(row=sheet.max_row, column=5).number_format = "0.00"
-    sheet.append([_("Total"), "", "", "", total])
-    sheet.cell(row=sheet.max_row, column=5).number_format = "0.00"
     out = io.BytesIO()
-    book.save(out)
+    xlsx_write(
+        out,
+        sheet=month.strftime("%Y-%m"),
+        title=f"{partner.name} · {month:%Y-%m}",
+        headers=_header(),
+        rows=[*rows, (_("Total"), "", "", "", total)],
+    )
     return out.getvalue()
 
 

@@ -1,6 +1,8 @@
 """The member's inbox (站内信), its badge on "我的", and the reach preferences."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.integrations import message_coupon
@@ -36,6 +38,45 @@ def test_me_page_shows_the_unread_badge_and_reading_clears_it(client):
     assert "小雨，今天全场9折" in page
     me = client.get(reverse("mall:me")).content.decode()
     assert 'data-testid="menu-inbox"' in me and "menu-inbox-badge" not in me
+
+
+def test_the_me_tab_has_a_dot_while_a_message_is_unread(client):
+    user = UserFactory()
+    message = deliver_inbox(user)
+    client.force_login(user)
+
+    home = client.get(reverse("mall:home")).content.decode()
+    me = client.get(reverse("mall:me")).content.decode()
+    client.get(reverse("crm:message", args=[message.pk]))
+    after = client.get(reverse("mall:home")).content.decode()
+
+    assert 'data-testid="me-tab-dot"' in home and 'aria-label="有未读消息"' in home
+    assert 'data-testid="me-tab-dot"' in me and 'data-testid="menu-inbox-badge">1<' in me
+    assert 'data-testid="tab-me"' in after and "me-tab-dot" not in after
+
+
+def test_no_dot_without_unread_messages_nor_for_a_visitor(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    member_home = client.get(reverse("mall:home")).content.decode()
+    client.logout()
+    visitor_home = client.get(reverse("mall:home")).content.decode()
+
+    assert 'data-testid="tab-me"' in member_home and "me-tab-dot" not in member_home
+    assert 'data-testid="tab-me"' in visitor_home and "me-tab-dot" not in visitor_home
+
+
+def test_the_me_page_counts_unread_messages_once_for_the_badge_and_the_dot(client):
+    user = UserFactory()
+    deliver_inbox(user)
+    client.force_login(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("mall:me"))
+    counts = [q["sql"] for q in queries.captured_queries if '"crm_message"' in q["sql"]]
+
+    assert len(counts) == 1
 
 
 def test_inbox_lists_only_sent_inbox_messages_of_the_member(client):

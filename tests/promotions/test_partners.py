@@ -1,6 +1,7 @@
 """异业联盟: partner-funded coupons (budget, credit back), vouchers verified once with a fee,
 staff scoped to their partner, the append-only ledger, statements and reconciliation."""
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -10,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from common.exports import XLSX_CONTENT_TYPE
 from orders.models import Order, OrderItem
 from orders.services.fulfilment import order_cancel
 from promotions.errors import PartnerBudgetExhausted, VoucherAlreadyVerified, VoucherNotFound
 from promotions.models import Coupon, CouponState, Partner, PartnerLedgerEntry, PartnerVoucher, VoucherState
 from promotions.services.issue import coupon_claim_by_link
-from promotions.services.partner_reports import partners_reconcile, statement_csv, statement_xlsx
+from promotions.services.partner_reports import partners_reconcile, statement_csv
 from promotions.services.vouchers import partner_voucher_claim, partner_voucher_verify
 from tests.distribution.commission_world import refund
 from tests.mall.factories import SKUFactory, UserFactory
@@ -175,15 +177,27 @@ def test_the_monthly_statement_exports_csv_and_excel_with_the_total():
     partner_voucher_verify(code=voucher.code, partner=partner, actor=staff)
     month = timezone.localdate()
 
+    client = Client()
+    client.force_login(staff)
+
     with translation.override("zh-hans"):
         text = statement_csv(partner=partner, month=month)
-        book = load_workbook(filename=__import__("io").BytesIO(statement_xlsx(partner=partner, month=month)))
+    download = client.get(
+        reverse("promotions:partner_statement", args=[partner.pk, month.year, month.month, "xlsx"]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
 
     lines = text.lstrip("\ufeff").strip().splitlines()
     assert lines[0] == "时间,类型,关联单据,订单,金额（元）"
     assert lines[-1] == "合计,,,,15.00"
+    assert download["Content-Type"] == XLSX_CONTENT_TYPE
+    book = load_workbook(io.BytesIO(download.content))
+    assert book.sheetnames == [f"{month:%Y-%m}"]
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[-1][0] == "合计" and D(str(rows[-1][4])) == D("15.00")
+    assert rows[0][0] == f"{partner.name} · {month:%Y-%m}"
+    assert rows[1] == ("时间", "类型", "关联单据", "订单", "金额（元）")
+    assert rows[-1] == ("合计", None, None, None, 15)
+    assert len(rows) == 5  # title, header, the funded order, the voucher fee, the total
 
 
 def test_reconciliation_finds_a_budget_that_disagrees_with_the_ledger():
