@@ -1,13 +1,12 @@
-"""Optional integration points with apps built beside crm (not dependencies).
+"""Where crm meets the promotions app without importing it (crm sits beside promotions in the
+layers, not above it).
 
-COUPONS (promotions app, being built in parallel): a message whose template names a coupon
-template key grants that coupon when the message is sent, through the service named by
-``settings.CRM_COUPON_GRANT`` — a dotted path to
-``coupon_grant(*, template: str, user, source: str, key: str)``. The key is
-``crm-message-<id>``, so a retried grant gives nothing twice. Unset (the default): no
-coupon is granted and the ``{coupon}`` variable renders the template key's name only.
-INTEGRATOR: set ``CRM_COUPON_GRANT = "promotions.services.coupon_grant"`` (or the real path)
-once the promotions app is merged; nothing else in crm needs to change.
+COUPONS: a message whose template names a coupon template key grants that coupon when the
+message is sent, through the service named by ``settings.CRM_COUPON_GRANT`` — a dotted path
+to ``coupon_grant(*, template: str, user, source: str, key: str)``; the project sets it to
+``promotions.services.issue.coupon_grant_for_message``. The key is ``crm-message-<id>``, so
+a retried grant gives nothing twice. Set to "" (as some tests do): no coupon is granted and
+the ``{coupon}`` variable renders the template key's name only.
 """
 
 import logging

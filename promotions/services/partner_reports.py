@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.exports import xlsx_write
+from common.exports import cell_formatter, xlsx_write
 from common.money import ZERO
 from promotions.models import (
     Coupon,
@@ -64,7 +64,8 @@ def statement_csv(*, partner: Partner, month: date) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(_header())
-    writer.writerows([(*row[:4], f"{row[4]:.2f}") for row in rows])
+    fmt = cell_formatter()  # text that starts like a formula is defused, as in the Excel file
+    writer.writerows([(*(fmt(value) for value in row[:4]), f"{row[4]:.2f}") for row in rows])
     writer.writerow([_("Total"), "", "", "", f"{total:.2f}"])
     return "\ufeff" + out.getvalue()  # a BOM: Excel opens UTF-8 CSV with Chinese correctly
 

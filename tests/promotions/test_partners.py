@@ -15,7 +15,15 @@ from common.exports import XLSX_CONTENT_TYPE
 from orders.models import Order, OrderItem
 from orders.services.fulfilment import order_cancel
 from promotions.errors import PartnerBudgetExhausted, VoucherAlreadyVerified, VoucherNotFound
-from promotions.models import Coupon, CouponState, Partner, PartnerLedgerEntry, PartnerVoucher, VoucherState
+from promotions.models import (
+    Coupon,
+    CouponState,
+    Partner,
+    PartnerEntryKind,
+    PartnerLedgerEntry,
+    PartnerVoucher,
+    VoucherState,
+)
 from promotions.services.issue import coupon_claim_by_link
 from promotions.services.partner_reports import partners_reconcile, statement_csv
 from promotions.services.vouchers import partner_voucher_claim, partner_voucher_verify
@@ -208,3 +216,14 @@ def test_reconciliation_finds_a_budget_that_disagrees_with_the_ledger():
     report = partners_reconcile()
 
     assert report.problems == [f"partner {partner.pk}: budget_used 3.00 != ledger 10.00"]
+
+
+def test_the_statement_csv_defuses_text_that_starts_like_a_formula():
+    partner, *_rest = partner_world()
+    PartnerLedgerEntry.objects.create(partner=partner, kind=PartnerEntryKind.VOUCHER_FEE, amount=D("5.00"),
+                                      ref='=HYPERLINK("http://x")', order_number="+1")
+
+    text = statement_csv(partner=partner, month=timezone.localdate())
+
+    row = text.lstrip("\ufeff").splitlines()[1]
+    assert "'=HYPERLINK" in row and ",'+1," in row
