@@ -23,20 +23,26 @@ PostgreSQL only; builds and drops its own database (``quanzi_bench_crm_<run id>`
 """
 
 import argparse
+import multiprocessing
+import os
 import re
+import resource
 import time
 from datetime import time as time_of_day
 from datetime import timedelta
 
 from bench.common import (
+    Progress,
     bench_database,
     bench_db_name,
     bench_queue,
     celery_workers,
     expect,
+    heartbeat,
     purge_queues,
     redis_required,
     say,
+    setup_django,
 )
 
 DB_BASE = "quanzi_bench_crm"
@@ -179,7 +185,8 @@ def bench_dispatch(messages: int) -> None:
     say(f"  {WORKERS} Celery worker processes (--pool=solo, over Redis) decided {decided:,} messages"
         f" in {elapsed:.1f} s: {decided / elapsed:,.0f} messages/s ({sent:,} sent, {decided - sent:,}"
         f" skipped by the 1-a-day cap)   target: ≥ 1,000/s")
-    say("  per worker process: " + "; ".join(f"{t} tasks, {n:,} messages" for t, n in shares))
+    say("  per worker process: " + "; ".join(f"{t} tasks, {n:,} messages" for t, n in shares)
+        + f"; load average {os.getloadavg()[0]:.1f}")
     sample = ids[:500]
     starts = [timezone.now() - timedelta(days=d) for d in (1, 7)]
     rounds = 20
@@ -190,6 +197,97 @@ def bench_dispatch(messages: int) -> None:
     say(f"  cap check (window counts of a 500-member batch): {per * 1e6:.0f} µs per message")
 
 
+def _profile_inputs(members: int) -> int:
+    """Referral members for every user (a quarter of them each with 3-4 direct sign-ups)
+    and members/2 paid orders over the first third of the users (one or two each, paid
+    over the last 200 days, one in twenty cancelled). Returns the orders written."""
+    from django.db import connection
+
+    from bench.console_data import series_insert
+    from distribution.models import Member
+    from mall.models import Shop
+    from orders.models import Order
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id) FROM mall_user")
+        expect(cursor.fetchone() == (1, members), "the users are not numbered 1…members")
+    progress = Progress("referral members", members)
+    for start in range(1, members + 1, 200_000):
+        end = min(members, start + 199_999)
+        series_insert(Member, {
+            "id": "n", "user_id": "n", "invite_code": "'C' || n",
+            "parent_id": "CASE WHEN n < 8 OR mod(n, 5) = 0 THEN NULL ELSE n / 4 END",
+            "tree_id": "n", "depth": "CASE WHEN n < 8 OR mod(n, 5) = 0 THEN 0 ELSE 1 END",
+            "lft": "CASE WHEN n < 8 OR mod(n, 5) = 0 THEN 1 ELSE 0 END",
+            "rght": "CASE WHEN n < 8 OR mod(n, 5) = 0 THEN 2 ELSE 0 END",
+            "joined_at": "now() - interval '200 days'"},
+            "generate_series(%s::bigint, %s::bigint) AS n", (start, end))
+        progress.step(end - start + 1)
+    series_insert(Shop, {"id": "1", "owner_id": "1", "name": "'bench'", "created_at": "now()",
+                         "updated_at": "now()"}, "(SELECT 1) AS one")
+    orders, buyers = members // 2, max(1, members // 3)
+    paid = "now() - interval '1 hour' * mod(n * 37, 4800)"
+    total = "(1000 + mod(n * 37, 60000))"
+    progress = Progress("orders", orders)
+    for start in range(1, orders + 1, 200_000):
+        end = min(orders, start + 199_999)
+        series_insert(Order, {
+            "id": "n", "number": "'P' || lpad(n::text, 12, '0')", "user_id": f"1 + mod(n * 7919, {buyers})",
+            "shop_id": "1", "state": "CASE WHEN mod(n, 20) = 0 THEN 'cancelled' ELSE 'completed' END",
+            "subtotal": total, "total_amount": total, "shipping_fee": "0", "receiver": "'王'",
+            "receiver_phone": "'13800000000'", "province": "'浙江省'", "city": "'杭州市'",
+            "district": "'西湖区'", "address_detail": "'1 号'", "payment_deadline": paid, "paid_at": paid,
+            "created_at": f"{paid} - interval '1 minute'"},
+            "generate_series(%s::bigint, %s::bigint) AS n", (start, end))
+        progress.step(end - start + 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE distribution_member; ANALYZE orders_order")
+    return orders
+
+
+def _profiles_child(queue) -> None:
+    """``profiles_compute`` in a fresh process: its peak RSS is this computation's."""
+    setup_django(DB_NAME)
+    from django.utils import timezone
+
+    from crm.services.profiles import profiles_compute
+
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    count = profiles_compute(today=timezone.localdate())
+    elapsed = time.perf_counter() - started
+    queue.put((count, elapsed, baseline, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def bench_profiles(members: int) -> None:
+    from django.db import connections
+    from django.db.models import Count
+
+    from crm.models import MemberProfile, StageChange
+
+    started = time.perf_counter()
+    with heartbeat("profile inputs"):
+        orders = _profile_inputs(members)
+    say(f"  {members:,} referral members and {orders:,} orders written"
+        f" in {time.perf_counter() - started:.1f} s")
+    connections.close_all()
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_profiles_child, args=(queue,))
+    child.start()
+    with heartbeat("profiles_compute"):
+        count, elapsed, baseline, peak = queue.get(timeout=3600)
+    child.join()
+    expect(count == members == MemberProfile.objects.count(), f"{count} profiles computed of {members}")
+    stages = dict(MemberProfile.objects.values_list("stage").annotate(n=Count("pk")).order_by())
+    koc = MemberProfile.objects.filter(is_koc=True).count()
+    expect(koc > 0 and len(stages) == 4, f"the bench data reach too few cases: {stages}, {koc} KOC")
+    say(f"  profiles computed for {count:,} members in {elapsed:.1f} s ({count / elapsed:,.0f} a second);"
+        f" peak RSS {peak / 1024:.0f} MiB ({baseline / 1024:.0f} MiB after Django set-up);"
+        f" load average {os.getloadavg()[0]:.1f}")
+    say(f"  stages {stages}, {koc:,} KOC, {StageChange.objects.count():,} stage changes logged")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/run.py crm", description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=1_000_000)
@@ -198,4 +296,5 @@ def main(argv: list[str] | None = None) -> int:
     with bench_database(DB_NAME):
         bench_pack(args.members)
         bench_dispatch(min(args.messages, args.members))
+        bench_profiles(args.members)
     return 0
