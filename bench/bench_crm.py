@@ -30,6 +30,7 @@ import resource
 import time
 from datetime import time as time_of_day
 from datetime import timedelta
+from pathlib import Path
 
 from bench.common import (
     Progress,
@@ -245,6 +246,15 @@ def _profile_inputs(members: int) -> int:
     return orders
 
 
+def _peak_rss_mib() -> float:
+    """This process's peak resident set (VmHWM, Linux). Not ``ru_maxrss``: that survives
+    the exec of a spawned child, so it starts at the parent's size at the fork."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _profiles_child(queue) -> None:
     """``profiles_compute`` in a fresh process: its peak RSS is this computation's."""
     setup_django(DB_NAME)
@@ -252,11 +262,11 @@ def _profiles_child(queue) -> None:
 
     from crm.services.profiles import profiles_compute
 
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = _peak_rss_mib()
     started = time.perf_counter()
     count = profiles_compute(today=timezone.localdate())
     elapsed = time.perf_counter() - started
-    queue.put((count, elapsed, baseline, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    queue.put((count, elapsed, baseline, _peak_rss_mib()))
 
 
 def bench_profiles(members: int) -> None:
@@ -283,7 +293,7 @@ def bench_profiles(members: int) -> None:
     koc = MemberProfile.objects.filter(is_koc=True).count()
     expect(koc > 0 and len(stages) == 4, f"the bench data reach too few cases: {stages}, {koc} KOC")
     say(f"  profiles computed for {count:,} members in {elapsed:.1f} s ({count / elapsed:,.0f} a second);"
-        f" peak RSS {peak / 1024:.0f} MiB ({baseline / 1024:.0f} MiB after Django set-up);"
+        f" peak RSS {peak:.0f} MiB ({baseline:.0f} MiB after Django set-up);"
         f" load average {os.getloadavg()[0]:.1f}")
     say(f"  stages {stages}, {koc:,} KOC, {StageChange.objects.count():,} stage changes logged")
 

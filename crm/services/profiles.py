@@ -71,11 +71,18 @@ def _inputs(span: tuple[int, int]) -> tuple[dict, dict, dict, dict]:
     orders = {row["user_id"]: row for row in _paid_orders().filter(user__gte=lo, user__lte=hi).order_by()
               .values("user_id").annotate(n=Count("id"), first=Min("paid_at"), last=Max("paid_at"),
                                           spend=money_sum("total_amount"))}
-    invites = dict(Member.objects.filter(parent__user__gte=lo, parent__user__lte=hi).order_by()
-                   .values_list("parent__user_id").annotate(n=Count("id")))
-    invitee_orders = dict(_paid_orders().filter(user__member__parent__user__gte=lo,
-                                                user__member__parent__user__lte=hi).order_by()
-                          .values_list("user__member__parent__user_id").annotate(n=Count("id")))
+    # Sign-ups by their parent's user id range, plus the range of those parents' member ids:
+    # the planner then reads the parent index (member ids follow user ids closely: a member
+    # is created with its user) instead of scanning every member for each range.
+    parents = Member.objects.filter(user__gte=lo, user__lte=hi).aggregate(first=Min("pk"), last=Max("pk"))
+    invites, invitee_orders = {}, {}
+    if parents["first"] is not None:
+        near = {"parent__gte": parents["first"], "parent__lte": parents["last"],
+                "parent__user__gte": lo, "parent__user__lte": hi}
+        invites = dict(Member.objects.filter(**near).order_by().values_list("parent__user_id")
+                       .annotate(n=Count("id")))
+        invitee_orders = dict(_paid_orders().filter(**{f"user__member__{k}": v for k, v in near.items()})
+                              .order_by().values_list("user__member__parent__user_id").annotate(n=Count("id")))
     previous = dict(MemberProfile.objects.filter(user__gte=lo, user__lte=hi).values_list("user_id", "stage"))
     return orders, invites, invitee_orders, previous
 
