@@ -1,5 +1,6 @@
-"""crm benchmark (issue 14): evaluating an audience pack over N members, and the outbox
-dispatcher's throughput through two Celery worker processes with the cap check on.
+"""crm benchmark (issue 14): evaluating an audience pack over N members, the outbox
+dispatcher's throughput through two Celery worker processes with the cap check on, and the
+daily profile computation over N members.
 
     python bench/run.py crm [--members 1000000] [--messages 100000]
 
@@ -20,6 +21,11 @@ PostgreSQL only; builds and drops its own database (``quanzi_bench_crm_<run id>`
   LOCKED. Timed from the first send until no message is queued (polled in the database).
   Target: ≥ 1,000 messages/s. Each worker's share is read from its log. The cap-check cost
   is timed apart: the per-batch window-count query over 500 members, per message.
+- The daily profile: a referral member for every user (most parents with 3-4 direct
+  sign-ups) and N/2 orders over the first third of the users (one or two each, over 200
+  days, one in twenty cancelled) are written set-based; then ``profiles_compute`` runs in a
+  fresh process over the N members (over the profiles written above, so every row is an
+  update, as in the nightly run): its time, its peak RSS (VmHWM) and the stages reached.
 """
 
 import argparse

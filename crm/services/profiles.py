@@ -74,10 +74,12 @@ def _inputs(span: tuple[int, int]) -> tuple[dict, dict, dict, dict]:
     # Sign-ups by their parent's user id range, plus the range of those parents' member ids:
     # the planner then reads the parent index (member ids follow user ids closely: a member
     # is created with its user) instead of scanning every member for each range.
-    parents = Member.objects.filter(user__gte=lo, user__lte=hi).aggregate(first=Min("pk"), last=Max("pk"))
+    # (min/max in Python: an SQL MIN(id) … WHERE user_id BETWEEN is planned as a walk of the
+    # primary key from its end, past every member outside the range.)
+    parents = list(Member.objects.filter(user__gte=lo, user__lte=hi).order_by().values_list("pk", flat=True))
     invites, invitee_orders = {}, {}
-    if parents["first"] is not None:
-        near = {"parent__gte": parents["first"], "parent__lte": parents["last"],
+    if parents:
+        near = {"parent__gte": min(parents), "parent__lte": max(parents),
                 "parent__user__gte": lo, "parent__user__lte": hi}
         invites = dict(Member.objects.filter(**near).order_by().values_list("parent__user_id")
                        .annotate(n=Count("id")))
