@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import re
 import resource
+import shutil
 import time
 from datetime import time as time_of_day
 from datetime import timedelta
@@ -46,7 +47,7 @@ from bench.common import (
     celery_workers,
     expect,
     heartbeat,
-    purge_queues,
+    queues_delete,
     redis_required,
     say,
     setup_django,
@@ -181,7 +182,7 @@ def bench_dispatch(messages: int) -> None:
                                   connection=conn)
             elapsed = _wait_empty(total, started)
     finally:
-        left = purge_queues([queue])  # spare tasks not run yet: the queue is this run's own
+        left = queues_delete([queue])  # spare tasks not run yet: the queue is this run's own
     say(f"  {tasks} tasks of ≤ {per_task} batches of {BATCH_SIZE} sent; {left} spare ones left unrun")
     sent = Message.objects.filter(state=MessageState.SENT).count()
     decided = Message.objects.exclude(state=MessageState.QUEUED).count()
@@ -189,6 +190,7 @@ def bench_dispatch(messages: int) -> None:
     shares = _worker_shares(workers)
     expect(sum(n for _t, n in shares) == total, f"the workers' logs account for {shares}, not {total}")
     expect(total <= BATCH_SIZE or all(n for _t, n in shares), f"a worker process did no work: {shares}")
+    shutil.rmtree(workers.logdir)  # kept when a check failed
     say(f"  {WORKERS} Celery worker processes (--pool=solo, over Redis) decided {decided:,} messages"
         f" in {elapsed:.1f} s: {decided / elapsed:,.0f} messages/s ({sent:,} sent, {decided - sent:,}"
         f" skipped by the 1-a-day cap)   target: ≥ 1,000/s")

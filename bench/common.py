@@ -106,6 +106,7 @@ def bench_queue(name: str) -> str:
 class Workers:
     """Started Celery worker processes, their names (``-n``) and log files."""
 
+    logdir: Path
     procs: list[subprocess.Popen] = dataclass_field(default_factory=list)
     names: list[str] = dataclass_field(default_factory=list)
     logs: list[Path] = dataclass_field(default_factory=list)
@@ -119,13 +120,14 @@ def celery_workers(*, queues: list[str], processes: int = 2, env: dict[str, str]
     this run, over the broker and database of this process's environment plus ``env``.
     Waits until every one answers a ping; at the end a warm shutdown (SIGTERM: the task
     running is finished), SIGKILL after 60 s, or at once when the block raised. Each
-    worker logs at INFO to a file (``Workers.logs``): the tasks it ran and their results."""
+    worker logs at INFO to a file (``Workers.logs``, in ``Workers.logdir``, left for the
+    caller to read and remove): the tasks it ran and their results."""
     from config.celery import app
 
     root = Path(__file__).resolve().parent.parent
     logdir = Path(tempfile.mkdtemp(prefix=f"quanzi-bench-{run_id()}-"))
     env = {**os.environ, **(env or {})}
-    workers = Workers(names=[f"w{i}-{run_id()}@bench" for i in range(1, processes + 1)],
+    workers = Workers(logdir=logdir, names=[f"w{i}-{run_id()}@bench" for i in range(1, processes + 1)],
                       logs=[logdir / f"worker{i}.log" for i in range(1, processes + 1)])
     for name, log in zip(workers.names, workers.logs, strict=True):
         with log.open("w") as out:
@@ -170,12 +172,20 @@ def _stop_workers(workers: Workers, *, kill: bool) -> None:
             proc.wait()
 
 
-def purge_queues(queues: list[str]) -> int:
-    """Drop what is left in these broker queues (e.g. tasks a run no longer needs)."""
+def queues_delete(queues: list[str]) -> int:
+    """Drop these broker queues of this run: the tasks left in them (e.g. spare ones a run
+    no longer needs) and, on Redis, kombu's binding keys, so runs leave nothing behind.
+    Returns the tasks dropped."""
     from config.celery import app
 
     with app.connection_for_write() as conn:
-        return sum(conn.default_channel.queue_purge(queue) or 0 for queue in queues)
+        channel = conn.default_channel
+        dropped = sum(channel.queue_purge(queue) or 0 for queue in queues)
+        client = getattr(channel, "client", None)  # the Redis transport's client
+        if client is not None:
+            client.delete(*(f"_kombu.{kind}.{queue}" for queue in queues
+                            for kind in ("binding", "binding_permanent")))
+        return dropped
 
 
 def _admin_connection():
