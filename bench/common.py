@@ -11,13 +11,19 @@ test run) on the same servers.
 import os
 import re
 import secrets
+import signal
 import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/7"  # the benchmarks' own Redis database
@@ -84,6 +90,102 @@ def setup_django(db_name: str, *, settings_module: str = "config.settings.local"
     if connection.settings_dict["NAME"] != db_name:
         connection.close()
         connection.settings_dict["NAME"] = db_name
+
+
+def redis_required(what: str) -> None:
+    if not _redis_up():
+        raise BenchRefused(f"{what} needs Redis on 127.0.0.1:6379 (the Celery broker).")
+
+
+def bench_queue(name: str) -> str:
+    """A Celery queue of this run's own: ``quanzi-bench-<run id>-<name>``."""
+    return f"quanzi-bench-{run_id()}-{name}"
+
+
+@dataclass
+class Workers:
+    """Started Celery worker processes, their names (``-n``) and log files."""
+
+    logdir: Path
+    procs: list[subprocess.Popen] = dataclass_field(default_factory=list)
+    names: list[str] = dataclass_field(default_factory=list)
+    logs: list[Path] = dataclass_field(default_factory=list)
+
+
+@contextmanager
+def celery_workers(*, queues: list[str], processes: int = 2, env: dict[str, str] | None = None,
+                   ready_timeout: float = 180.0):
+    """``processes`` real ``celery -A config worker --pool=solo`` processes (one process
+    each: the solo pool runs tasks in the worker process itself) consuming ``queues`` of
+    this run, over the broker and database of this process's environment plus ``env``.
+    Waits until every one answers a ping; at the end a warm shutdown (SIGTERM: the task
+    running is finished), SIGKILL after 60 s, or at once when the block raised. Each
+    worker logs at INFO to a file (``Workers.logs``, in ``Workers.logdir``, left for the
+    caller to read and remove): the tasks it ran and their results."""
+    from config.celery import app
+
+    root = Path(__file__).resolve().parent.parent
+    logdir = Path(tempfile.mkdtemp(prefix=f"quanzi-bench-{run_id()}-"))
+    env = {**os.environ, **(env or {})}
+    workers = Workers(logdir=logdir, names=[f"w{i}-{run_id()}@bench" for i in range(1, processes + 1)],
+                      logs=[logdir / f"worker{i}.log" for i in range(1, processes + 1)])
+    for name, log in zip(workers.names, workers.logs, strict=True):
+        with log.open("w") as out:
+            workers.procs.append(subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-n", name,
+                 "-Q", ",".join(queues), "--without-gossip", "--without-mingle", "-l", "INFO"],
+                cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT))
+    failed = True
+    try:
+        _wait_ready(app, workers, ready_timeout)
+        say(f"  {processes} Celery worker processes ready (--pool=solo, queues {', '.join(queues)};"
+            f" logs in {logdir})")
+        yield workers
+        failed = False
+    finally:
+        _stop_workers(workers, kill=failed)
+
+
+def _wait_ready(app, workers: Workers, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = set(workers.names)
+    while waiting:
+        dead = [str(log) for proc, log in zip(workers.procs, workers.logs, strict=True)
+                if proc.poll() is not None]
+        if dead:
+            raise BenchBroken(f"a Celery worker exited while starting; see {', '.join(dead)}")
+        if time.monotonic() > deadline:
+            raise BenchBroken(f"Celery workers not ready after {timeout:.0f} s: {sorted(waiting)}")
+        for reply in app.control.ping(destination=sorted(waiting), timeout=1.0):
+            waiting -= set(reply)
+
+
+def _stop_workers(workers: Workers, *, kill: bool) -> None:
+    for proc in workers.procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+    for proc in workers.procs:
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def queues_delete(queues: list[str]) -> int:
+    """Drop these broker queues of this run: the tasks left in them (e.g. spare ones a run
+    no longer needs) and, on Redis, kombu's binding keys, so runs leave nothing behind.
+    Returns the tasks dropped."""
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        dropped = sum(channel.queue_purge(queue) or 0 for queue in queues)
+        client = getattr(channel, "client", None)  # the Redis transport's client
+        if client is not None:
+            client.delete(*(f"_kombu.{kind}.{queue}" for queue in queues
+                            for kind in ("binding", "binding_permanent")))
+        return dropped
 
 
 def _admin_connection():

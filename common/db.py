@@ -71,18 +71,24 @@ def advisory_xact_try_lock(key: int, namespace: int) -> bool:
 
 
 def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple], *,
-                ignore_conflicts: bool = False) -> int:
+                ignore_conflicts: bool = False, update_on: tuple[str, ...] = ()) -> int:
     """One multi-row ``INSERT`` of ``rows`` (values in ``columns`` order, bound as
     parameters) into ``table``: for hot paths where building model instances costs more than
     the statement. Names come from the models (``Model._meta``), never from input. Values
     must already be what the columns store (amounts in fen, adapted datetimes).
     ``ignore_conflicts``: ``ON CONFLICT DO NOTHING`` (PostgreSQL and SQLite ≥ 3.24), for
-    idempotent inserts keyed by a unique column; the count is then of rows offered."""
+    idempotent inserts keyed by a unique column; the count is then of rows offered.
+    ``update_on`` (unique columns): an upsert, ``ON CONFLICT (…) DO UPDATE`` setting every
+    other column to the offered value (both backends; SQLite binds at most 32,766
+    parameters a statement, so keep ``len(rows) * len(columns)`` below that)."""
     if not rows:
         return 0
     marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if update_on:
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in update_on)
+        conflict = f" ON CONFLICT ({', '.join(update_on)}) DO UPDATE SET {sets}"
     with connection.cursor() as cursor:
-        conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
         cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(rows))}"  # noqa: S608
                        f"{conflict}", [value for row in rows for value in row])
     return len(rows)

@@ -1,5 +1,5 @@
-"""Where crm meets the promotions app without importing it (crm sits beside promotions in the
-layers, not above it).
+"""Where crm meets the promotions app (crm sits above it in the layers: it reads promotions'
+models here and grants coupons through a configured service).
 
 COUPONS: a message whose template names a coupon template key grants that coupon when the
 message is sent, through the service named by ``settings.CRM_COUPON_GRANT`` — a dotted path

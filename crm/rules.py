@@ -1,5 +1,8 @@
-"""The anti-disturbance rule as pure time arithmetic (no database): quiet hours and the
-calendar-day windows of the caps, in Asia/Shanghai (``REACH_TIME_ZONE``).
+"""crm's rules as pure arithmetic (no database), in Asia/Shanghai (``REACH_TIME_ZONE``):
+the anti-disturbance rule's quiet hours and calendar-day cap windows, and the daily
+profile's lifecycle stage, RFM scores and KOC flag (thresholds from ``LifecycleSettings``;
+definitions in crm/README.md "Profile figures"). ``services/profiles.py`` only gathers the
+inputs and writes the results.
 
 Windows are calendar days: "1 a day" means at most one message per Shanghai day, "7 in 7
 days" at most 7 in any 7 consecutive Shanghai days. Checking, at each send, the days from
@@ -7,8 +10,18 @@ days" at most 7 in any 7 consecutive Shanghai days. Checking, at each send, the 
 send of any window checked a span that covers the whole window.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from crm.models.audience import Stage
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from crm.models import LifecycleSettings
 
 REACH_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -41,3 +54,30 @@ def window_start(moment: datetime, *, days: int) -> datetime:
     """Shanghai midnight ``days - 1`` days before ``moment``'s day (UTC)."""
     day = local(moment).date() - timedelta(days=days - 1)
     return datetime.combine(day, time(0), tzinfo=REACH_TIME_ZONE).astimezone(UTC)
+
+
+def days_ago(today: date, moment: datetime | None) -> int | None:
+    """Days from ``moment``'s Shanghai date to ``today`` (a Shanghai date); None for None."""
+    return None if moment is None else (today - local(moment).date()).days
+
+
+def stage_for(*, orders: int, days_idle: int, s: LifecycleSettings) -> str:
+    """``days_idle``: days since the last paid order, or since joining when there is none."""
+    if days_idle >= s.lost_days:
+        return Stage.LOST
+    if days_idle >= s.sleep_days:
+        return Stage.ASLEEP
+    return Stage.NEW if orders <= 1 else Stage.ACTIVE
+
+
+def rfm_for(*, days_since: int | None, orders: int, spend: Decimal,
+            s: LifecycleSettings) -> tuple[int, int, int]:
+    r = (0 if days_since is None else 3 if days_since <= s.r_days_high
+         else 2 if days_since <= s.r_days_mid else 1)
+    f = 0 if orders == 0 else 3 if orders >= s.f_orders_high else 2 if orders >= s.f_orders_mid else 1
+    m = 0 if not spend else 3 if spend >= s.m_amount_high else 2 if spend >= s.m_amount_mid else 1
+    return r, f, m
+
+
+def koc_for(*, invites: int, invitee_orders: int, s: LifecycleSettings) -> bool:
+    return invites >= s.koc_min_invites and invitee_orders >= s.koc_min_orders

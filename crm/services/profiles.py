@@ -13,85 +13,108 @@ from the Shanghai date of the moment:
   paid orders. *M*: 0 for no spend / 1 / 2 from ``m_amount_mid`` / 3 from ``m_amount_high``;
 - *KOC*: direct sign-ups (members bound directly under them) ≥ ``koc_min_invites`` and
   paid orders of those sign-ups ≥ ``koc_min_orders``.
+
+The rules themselves are in ``crm/rules.py`` (``stage_for``, ``rfm_for``, ``koc_for``);
+this module gathers their inputs and writes the results. Members are taken in id ranges of
+``CHUNK``: per range a few aggregate queries (each by an indexed range of user ids), the
+rules in Python, and one upsert (``INSERT … ON CONFLICT (user_id) DO UPDATE``) plus the
+stage changes, in one transaction. Memory is bounded by one range, whatever the number of
+members (1,000,000 measured in ``bench/bench_crm.py``); PostgreSQL and SQLite alike.
 """
 
-from datetime import date, datetime
+from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
+from common.db import insert_rows
 from common.fields import money_sum
-from crm.models import LifecycleSettings, MemberProfile, Stage, StageChange
-from crm.rules import local
+from common.money import to_fen
+from crm.models import LifecycleSettings, MemberProfile, StageChange
+from crm.rules import days_ago, koc_for, rfm_for, stage_for
 from distribution.models import Member
 from mall.models import User
 from orders.models import Order, OrderState
 
-CHUNK = 2000
-_FIELDS = ["paid_orders", "spend", "first_paid_at", "last_paid_at", "stage", "previous_stage", "r_score",
-           "f_score", "m_score", "invites", "invitee_orders", "is_koc", "computed_on"]
+CHUNK = 5000  # members per range (and per transaction)
+ROWS_PER_INSERT = 1000  # x 14 columns: under SQLite's 32,766 bound parameters
+_FIELDS = ("paid_orders", "spend", "first_paid_at", "last_paid_at", "stage", "previous_stage", "r_score",
+           "f_score", "m_score", "invites", "invitee_orders", "is_koc", "computed_on")
+_PROFILE_COLUMNS = tuple(MemberProfile._meta.get_field(name).column for name in ("user", *_FIELDS))
+_CHANGE_COLUMNS = tuple(StageChange._meta.get_field(name).column
+                        for name in ("user", "day", "from_stage", "to_stage"))
 
 
 def _paid_orders():
     return Order.objects.filter(paid_at__isnull=False).exclude(state=OrderState.CANCELLED)
 
 
-def _days(today: date, moment: datetime | None) -> int | None:
-    return None if moment is None else (today - local(moment).date()).days
-
-
-def stage_for(*, orders: int, days_idle: int, s: LifecycleSettings) -> str:
-    if days_idle >= s.lost_days:
-        return Stage.LOST
-    if days_idle >= s.sleep_days:
-        return Stage.ASLEEP
-    return Stage.NEW if orders <= 1 else Stage.ACTIVE
-
-
-def rfm_for(*, days_since: int | None, orders: int, spend, s: LifecycleSettings) -> tuple[int, int, int]:
-    r = (0 if days_since is None else 3 if days_since <= s.r_days_high
-         else 2 if days_since <= s.r_days_mid else 1)
-    f = 0 if orders == 0 else 3 if orders >= s.f_orders_high else 2 if orders >= s.f_orders_mid else 1
-    m = 0 if not spend else 3 if spend >= s.m_amount_high else 2 if spend >= s.m_amount_mid else 1
-    return r, f, m
-
-
 def profiles_compute(*, today: date) -> int:
     """Recompute every member's profile for ``today`` (safe to run twice: an upsert)."""
     s = LifecycleSettings.get_solo()
+    done = last_id = 0
+    while True:
+        users = list(User.objects.filter(pk__gt=last_id).order_by("pk")
+                     .values_list("pk", "date_joined")[:CHUNK])
+        if not users:
+            return done
+        _profiles_write(users, today=today, s=s)
+        done += len(users)
+        last_id = users[-1][0]
+
+
+def _inputs(span: tuple[int, int]) -> tuple[dict, dict, dict, dict]:
+    """Paid-order figures, direct sign-ups, their paid orders and the stored stage of the
+    members whose ids are in ``span`` (inclusive), each a dict by user id."""
+    lo, hi = span  # (related fields have no __range lookup)
     # order_by(): a model's default ordering would join the GROUP BY and split the groups.
-    orders = {row["user_id"]: row for row in _paid_orders().order_by().values("user_id").annotate(
-        n=Count("id"), first=Min("paid_at"), last=Max("paid_at"), spend=money_sum("total_amount"))}
-    invites = dict(Member.objects.filter(parent__isnull=False).order_by().values_list("parent__user_id")
-                   .annotate(n=Count("id")))
-    invitee_orders = dict(_paid_orders().filter(user__member__parent__isnull=False).order_by()
-                          .values_list("user__member__parent__user_id").annotate(n=Count("id")))
-    previous = dict(MemberProfile.objects.values_list("user_id", "stage"))
-    users = list(User.objects.values_list("pk", "date_joined"))
-    for start in range(0, len(users), CHUNK):
-        rows = [_profile(uid, joined, orders.get(uid), invites.get(uid, 0), invitee_orders.get(uid, 0),
-                         previous.get(uid, ""), today, s) for uid, joined in users[start:start + CHUNK]]
+    orders = {row["user_id"]: row for row in _paid_orders().filter(user__gte=lo, user__lte=hi).order_by()
+              .values("user_id").annotate(n=Count("id"), first=Min("paid_at"), last=Max("paid_at"),
+                                          spend=money_sum("total_amount"))}
+    # Sign-ups by their parent's user id range, plus the range of those parents' member ids:
+    # the planner then reads the parent index (member ids follow user ids closely: a member
+    # is created with its user) instead of scanning every member for each range.
+    # (min/max in Python: an SQL MIN(id) … WHERE user_id BETWEEN is planned as a walk of the
+    # primary key from its end, past every member outside the range.)
+    parents = list(Member.objects.filter(user__gte=lo, user__lte=hi).order_by().values_list("pk", flat=True))
+    invites, invitee_orders = {}, {}
+    if parents:
+        near = {"parent__gte": min(parents), "parent__lte": max(parents),
+                "parent__user__gte": lo, "parent__user__lte": hi}
+        invites = dict(Member.objects.filter(**near).order_by().values_list("parent__user_id")
+                       .annotate(n=Count("id")))
+        invitee_orders = dict(_paid_orders().filter(**{f"user__member__{k}": v for k, v in near.items()})
+                              .order_by().values_list("user__member__parent__user_id").annotate(n=Count("id")))
+    previous = dict(MemberProfile.objects.filter(user__gte=lo, user__lte=hi).values_list("user_id", "stage"))
+    return orders, invites, invitee_orders, previous
+
+
+@transaction.atomic
+def _profiles_write(users: list[tuple], *, today: date, s: LifecycleSettings) -> None:
+    """The profiles of ``users`` (ascending ids), from aggregates over their id range."""
+    orders, invites, invitee_orders, previous = _inputs((users[0][0], users[-1][0]))
+    adapt = connection.ops.adapt_datetimefield_value
+    computed_on = connection.ops.adapt_datefield_value(today)
+    rows, changes = [], []
+    for uid, joined in users:
+        row = orders.get(uid)
+        n, first, last = (row["n"], row["first"], row["last"]) if row else (0, None, None)
+        spend = row["spend"] if row else 0
+        since = days_ago(today, last)
+        stage = stage_for(orders=n, days_idle=since if last else days_ago(today, joined), s=s)
+        r, f, m = rfm_for(days_since=since, orders=n, spend=spend, s=s)
+        invited, invited_orders = invites.get(uid, 0), invitee_orders.get(uid, 0)
+        before = previous.get(uid, "")
+        rows.append((uid, n, to_fen(spend) if row else 0, adapt(first), adapt(last), stage, before, r, f, m,
+                     invited, invited_orders, koc_for(invites=invited, invitee_orders=invited_orders, s=s),
+                     computed_on))
         # The change log feeds the churn digest; one row per member and day, so a second
         # run the same day (which sees no change any more) adds nothing and loses nothing.
-        changes = [StageChange(user_id=p.user_id, day=today, from_stage=p.previous_stage, to_stage=p.stage)
-                   for p in rows if p.previous_stage and p.previous_stage != p.stage]
-        with transaction.atomic():
-            MemberProfile.objects.bulk_create(rows, update_conflicts=True, unique_fields=["user"],
-                                              update_fields=_FIELDS)
-            StageChange.objects.bulk_create(changes, ignore_conflicts=True)
-    return len(users)
-
-
-def _profile(uid, joined, row, invites, invitee_orders, previous, today, s) -> MemberProfile:  # noqa: PLR0917
-    n = row["n"] if row else 0
-    last = row["last"] if row else None
-    spend = row["spend"] if row else 0
-    days_since = _days(today, last)
-    stage = stage_for(orders=n, days_idle=days_since if last else _days(today, joined), s=s)
-    r, f, m = rfm_for(days_since=days_since, orders=n, spend=spend, s=s)
-    return MemberProfile(
-        user_id=uid, paid_orders=n, spend=spend, first_paid_at=row["first"] if row else None,
-        last_paid_at=last,
-        stage=stage, previous_stage=previous, r_score=r, f_score=f, m_score=m, invites=invites,
-        invitee_orders=invitee_orders,
-        is_koc=invites >= s.koc_min_invites and invitee_orders >= s.koc_min_orders, computed_on=today)
+        if before and before != stage:
+            changes.append((uid, computed_on, before, stage))
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        insert_rows(MemberProfile._meta.db_table, _PROFILE_COLUMNS, rows[start:start + ROWS_PER_INSERT],
+                    update_on=(MemberProfile._meta.get_field("user").column,))
+    for start in range(0, len(changes), ROWS_PER_INSERT):
+        insert_rows(StageChange._meta.db_table, _CHANGE_COLUMNS, changes[start:start + ROWS_PER_INSERT],
+                    ignore_conflicts=True)

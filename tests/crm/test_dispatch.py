@@ -1,6 +1,6 @@
 """The dispatcher's decisions, one process (the races are in test_outbox_concurrency.py)."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
@@ -19,6 +19,7 @@ from crm.services.contacts import contact_set_consent, contact_unsubscribe
 from crm.services.delivery import deliveries_reap, messages_deliver
 from crm.services.dispatch import outbox_dispatch_batch
 from crm.services.outbox import messages_enqueue
+from crm.tasks import dispatch_outbox, outbox_drain
 from mall.sms import backends as sms
 from tests.crm.factories import MessageTemplateFactory
 from tests.crm.helpers import sh
@@ -214,3 +215,20 @@ def test_a_message_with_a_coupon_grants_it_once_through_promotions():
 
     coupon_grant_for_messages([message])  # a retried grant (a re-run dispatch) gives nothing more
     assert Coupon.objects.filter(user=user).count() == 1
+
+
+def test_a_run_bounded_by_max_batches_stops_there_and_the_next_run_takes_the_rest():
+    """The fan-out of a backlog (bench_crm): each task decides at most ``max_batches``
+    claims; one that finds the queue empty decides nothing."""
+    ReachSettings.get_solo()
+    ReachSettings.objects.update(quiet_start=time(0), quiet_end=time(0))  # decided at any hour
+    users = UserFactory.create_batch(5)
+    enqueue(MessageTemplateFactory(), users)
+
+    first = outbox_drain(limit=2, max_batches=2)
+    assert first == 4
+    assert Message.objects.filter(state=MessageState.QUEUED).count() == 1
+
+    assert dispatch_outbox(max_batches=3) == 1
+    assert dispatch_outbox(max_batches=3) == 0
+    assert Message.objects.filter(state=MessageState.SENT).count() == 5
