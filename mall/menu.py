@@ -1,4 +1,5 @@
-"""Entries other apps add to the "我的" page, and the dot on its tab (a registry, like ``hooks.py``).
+"""Entries other apps add to the "我的" page, the dot on its tab, and the counts (badges) other
+apps show on mall's pages (registries, like ``hooks.py``).
 
 ``mall`` never imports the apps above it: an app registers a provider in its
 ``AppConfig.ready``; the page calls every provider with the request and shows the entries
@@ -9,6 +10,7 @@ or ``None``); the tab bar of every page asks them once per request.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 
@@ -58,3 +60,33 @@ class MeMenu:
 
 
 me_menu = MeMenu()
+
+
+BadgeProvider = Callable[[HttpRequest], Any]
+_BADGE_ATTR = "_quanzi_badges"
+
+
+class Badges:
+    """Counts the apps above ``mall`` show on its pages, by name: ``"cart"`` (the units in the
+    cart, on the tab bar and the product page) and ``"orders"`` (the order tabs' counts on
+    我的), both from ``orders``. Each is asked at most once per request; a name nobody
+    registered is 0."""
+
+    def __init__(self) -> None:
+        self._providers: dict[str, BadgeProvider] = {}
+
+    def register(self, name: str, provider: BadgeProvider) -> None:
+        self._providers[name] = provider
+
+    def unregister(self, name: str) -> None:
+        self._providers.pop(name, None)
+
+    def get(self, request: HttpRequest, name: str) -> Any:
+        asked = request.__dict__.setdefault(_BADGE_ATTR, {})
+        if name not in asked:
+            provider = self._providers.get(name)
+            asked[name] = provider(request) if provider is not None else 0
+        return asked[name]
+
+
+badges = Badges()

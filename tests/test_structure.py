@@ -27,3 +27,27 @@ def test_no_module_is_over_400_lines():
     long = {str(p): n for p in _modules() if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
 
     assert long == {}
+
+
+def test_no_template_of_an_app_loads_the_template_tags_of_an_app_above_it():
+    """The layers hold for templates too (import-linter cannot see ``{% load %}``): an app's
+    templates load only its own libraries and those of the apps below it."""
+    import re
+
+    layer = {"common": 0, "audit": 1, "mall": 2, "orders": 3, "distribution": 4, "promotions": 4,
+             "console": 5, "crm": 5}  # pyproject.toml's layers; the apps of one layer are independent
+    libraries = {}
+    for app in layer:
+        for path in (Path(settings.BASE_DIR) / app / "templatetags").glob("*.py"):
+            if path.stem != "__init__":
+                libraries[path.stem] = app
+    upward = []
+    for app in layer:
+        for template in (Path(settings.BASE_DIR) / app / "templates").rglob("*.html"):
+            for loaded in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", template.read_text()):
+                for library in loaded.split():
+                    owner = libraries.get(library)
+                    if owner is not None and owner != app and layer[owner] >= layer[app]:
+                        upward.append(f"{template.relative_to(settings.BASE_DIR)} loads {library} ({owner})")
+
+    assert upward == []

@@ -3,8 +3,10 @@
 from django import template
 from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 
-from mall.menu import me_menu
+from mall.menu import badges, me_menu
+from mall.slots import slots
 
 register = template.Library()
 
@@ -29,6 +31,25 @@ def me_tab_dot(context: template.Context) -> str:
     """What the other apps have new behind "我的" (``mall.menu``): a label, or "" for no dot."""
     request: HttpRequest | None = context.get("request")
     return "" if request is None else me_menu.tab_dot(request)
+
+
+@register.simple_tag(takes_context=True)
+def badge(context: template.Context, name: str) -> object:
+    """A count another app shows here (``mall.menu.badges``): ``{% badge "cart" as n %}``."""
+    request: HttpRequest | None = context.get("request")
+    return 0 if request is None else badges.get(request, name)
+
+
+@register.simple_tag(takes_context=True)
+def slot(context: template.Context, place: str) -> str:
+    """Every template the apps above mall registered for ``place`` (``mall.slots``), rendered
+    with this page's context as ``{% include %}`` would."""
+    parts = []
+    for name in slots.templates(place):
+        piece = context.template.engine.get_template(name)
+        with context.push():
+            parts.append(piece.render(context))
+    return mark_safe("".join(parts))  # noqa: S308 - rendered templates, escaped by their own rules
 
 
 @register.simple_tag

@@ -11,7 +11,6 @@ from common.money import to_fen
 from common.phone import mask_phone
 from orders import labels
 from orders.models import Order
-from orders.selectors import cart_count, order_tab_counts
 
 register = template.Library()
 
@@ -55,16 +54,6 @@ def first_image_url(order_item: object) -> str:
     return images[0].image.url if images and images[0].image else ""
 
 
-@register.simple_tag(takes_context=True)
-def my_order_counts(context: template.Context) -> dict[str, int]:
-    """The order-tab badges for the signed-in member (one query), ``{}`` for a visitor."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return order_tab_counts(user=user)
-
-
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return (mapping or {}).get(key)
@@ -86,19 +75,3 @@ def item_count(order: Order) -> int:
 def masked_phone(phone: str) -> str:
     """``13812341234`` → ``138****1234`` (PIPL: phone numbers on screen are masked)."""
     return mask_phone(phone or "")
-
-
-_CART_COUNT_ATTR = "_quanzi_cart_count"
-
-
-@register.simple_tag(takes_context=True)
-def my_cart_count(context: template.Context) -> int:
-    """Units in the visitor's or member's cart (the tab bar's badge): at most one query per
-    request, however many bars and icons show it."""
-    request = context.get("request")
-    if request is None:
-        return 0
-    if not hasattr(request, _CART_COUNT_ATTR):
-        session = getattr(request, "session", {})
-        setattr(request, _CART_COUNT_ATTR, cart_count(user=getattr(request, "user", None), session=session))
-    return getattr(request, _CART_COUNT_ATTR)

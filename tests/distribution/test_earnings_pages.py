@@ -505,7 +505,7 @@ def test_another_members_record_and_withdrawal_ids_are_404(client):
 
 
 # session, user, member, then the page's own: one aggregate or one page of rows (+ prefetches);
-# pages with the tab bar add one for its cart badge (orders' my_cart_count)
+# pages with the tab bar add one for its cart badge (orders' "cart" badge, mall.menu.badges)
 QUERIES = {"overview": 6, "commissions": 5, "orders": 6, "withdrawals": 5, "ledger": 5, "accounts": 4,
            "withdraw": 7}
 

@@ -188,7 +188,7 @@ def test_shoppers_see_no_shop_toggle_and_are_sent_away_from_the_reseller_pages(c
     assert response.status_code == 302 and response.url == reverse("distribution:center")
 
 
-def test_picks_and_shop_pages_stay_under_10_queries_with_200_products(
+def test_picks_and_shop_pages_stay_within_10_queries_with_200_products(
         client, django_assert_max_num_queries, django_capture_on_commit_callbacks):
     world = shop_world()
     products = catalogue(200, with_images=True)
@@ -203,7 +203,8 @@ def test_picks_and_shop_pages_stay_under_10_queries_with_200_products(
 
     # The product page is not a list: its own budget covers the shop context, 分享赚, the 口碑
     # summary (orders) and the coupon chips (promotions: the category's ancestors, the templates).
-    for url, most in zip(urls, (9, 9, 9, 9, 13), strict=True):
+    # A signed-in member's tab bar also asks crm for the 我的 dot (one indexed COUNT).
+    for url, most in zip(urls, (10, 10, 10, 10, 13), strict=True):
         with django_assert_max_num_queries(most):
             response = client.get(url)
         assert response.status_code == 200
