@@ -42,12 +42,12 @@ def test_no_template_of_an_app_loads_the_template_tags_of_an_app_above_it():
             if path.stem != "__init__":
                 libraries[path.stem] = app
     upward = []
-    for app in layer:
+    for app, level in layer.items():
         for template in (Path(settings.BASE_DIR) / app / "templates").rglob("*.html"):
             for loaded in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", template.read_text()):
                 for library in loaded.split():
                     owner = libraries.get(library)
-                    if owner is not None and owner != app and layer[owner] >= layer[app]:
+                    if owner is not None and owner != app and layer[owner] >= level:
                         upward.append(f"{template.relative_to(settings.BASE_DIR)} loads {library} ({owner})")
 
     assert upward == []
