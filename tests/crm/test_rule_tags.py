@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from crm.errors import RuleTagReadOnly
 from crm.models import MemberTag, Tag, TagGroup, TagSource
@@ -18,6 +19,7 @@ from distribution.models import ConversionKind, ShareConversion, ShareLink
 from mall.models import Category, Shop, User
 from orders.models import OrderItem, OrderState
 from promotions.models import Coupon, CouponState
+from tests.console.roles_helpers import desk_user
 from tests.crm.audience_world import paid_order, paid_purchase
 from tests.crm.helpers import sh
 from tests.distribution.factories import MemberFactory
@@ -26,6 +28,7 @@ from tests.promotions.factories import CouponTemplateFactory, give
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 12, 5)
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 
 def rule_tags_of(member) -> set[str]:
@@ -204,3 +207,25 @@ def test_rule_tags_cannot_be_put_on_or_taken_off_by_hand():
     assert rule_tags_of(c) == {"首单/未下单", "来源渠道/自然流量"}
     assert "首单/已首单" in rule_tags_of(a)
     assert tag.group.tags.count() == 2
+
+
+def test_the_admin_shows_rule_tags_read_only_and_offers_no_rule_group_for_a_new_tag(client):
+    world()
+    rule_tags_compute(today=TODAY)
+    staff_group = TagGroup.objects.create(name="兴趣")
+    client.force_login(desk_user(None))
+    tag = Tag.objects.get(rule_key="first:yes")
+
+    listing = client.get(reverse("admin:crm_tag_changelist"), **ZH).content.decode()
+    page = client.get(reverse("admin:crm_tag_change", args=[tag.pk]), **ZH).content.decode()
+    edit = client.post(reverse("admin:crm_tag_change", args=[tag.pk]),
+                       {"name": "改名", "group": staff_group.pk})
+    delete = client.post(reverse("admin:crm_tag_delete", args=[tag.pk]), {"post": "yes"})
+    add = client.get(reverse("admin:crm_tag_add"), **ZH).content.decode()
+
+    assert "已首单" in listing and "规则标签" in listing
+    assert 'name="name"' not in page  # read-only: no input
+    assert edit.status_code == delete.status_code == 403
+    assert Tag.objects.get(pk=tag.pk).name == "已首单"
+    assert f'<option value="{staff_group.pk}">兴趣</option>' in add
+    assert f'value="{tag.group_id}"' not in add
