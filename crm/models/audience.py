@@ -86,8 +86,10 @@ class LifecycleSettings(SingletonModel):
     f_orders_high = models.PositiveSmallIntegerField(_("F 3 from (orders)"), default=5)
     m_amount_mid = MoneyField(_("M 2 from (spend)"), default=Decimal("100.00"))
     m_amount_high = MoneyField(_("M 3 from (spend)"), default=Decimal("500.00"))
-    koc_min_invites = models.PositiveSmallIntegerField(_("KOC: at least (direct sign-ups)"), default=3,
-                                                       validators=[MaxValueValidator(10000)])
+    koc_min_invites = models.PositiveSmallIntegerField(
+        _("KOC: at least (direct sign-ups)"), default=3, validators=[MaxValueValidator(10000)],
+        help_text=_("Sign-ups and their orders come from the share funnel when the member's share links "
+                    "recorded any; else from the members bound directly under them."))
     koc_min_orders = models.PositiveSmallIntegerField(_("KOC: at least (paid orders of those sign-ups)"),
                                                       default=2)
     # Rule tags (crm/README.md "Rule tags"): the spend bands and the days-since-last-order buckets.
@@ -107,10 +109,14 @@ class LifecycleSettings(SingletonModel):
                                    name="crm_lost_after_asleep"),
             models.CheckConstraint(condition=Q(spend_band_1__gt=0, spend_band_2__gt=models.F("spend_band_1"),
                                                spend_band_3__gt=models.F("spend_band_2")),
-                                   name="crm_spend_bands_ascending"),
+                                   name="crm_spend_bands_ascending",
+                                   violation_error_message=_("Each spend band must start above the one "
+                                                             "before.")),
             models.CheckConstraint(condition=Q(days_bucket_2__gt=models.F("days_bucket_1"),
                                                days_bucket_3__gt=models.F("days_bucket_2")),
-                                   name="crm_day_buckets_ascending"),
+                                   name="crm_day_buckets_ascending",
+                                   violation_error_message=_("Each last-order bucket must end after the "
+                                                             "one before.")),
         ]
 
     def __str__(self) -> str:

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from crm.errors import RuleTagReadOnly
-from crm.models import MemberTag, Tag, TagGroup, TagSource
+from crm.models import LifecycleSettings, MemberTag, Tag, TagGroup, TagSource
 from crm.services import rule_tags
 from crm.services import tags as tag_services
 from crm.services.packs import pack_members
@@ -229,3 +230,25 @@ def test_the_admin_shows_rule_tags_read_only_and_offers_no_rule_group_for_a_new_
     assert Tag.objects.get(pk=tag.pk).name == "已首单"
     assert f'<option value="{staff_group.pk}">兴趣</option>' in add
     assert f'value="{tag.group_id}"' not in add
+
+
+def test_staff_settings_move_the_bands_and_buckets_and_rename_their_tags():
+    """Bands from ¥50 / ¥600 / ¥1,000 and buckets up to 10 / 20 / 200 days: b (¥630, 15 days
+    ago) is in band 2 ``¥600–999.99`` and bucket 1 ``11–20天``; d (¥2,500, 126 days) in band 3
+    and bucket 2. The tags keep their ids (a pack naming them keeps working)."""
+    _inviter, _a, b, _c, d = world()
+    rule_tags_compute(today=TODAY)
+    band_2 = Tag.objects.get(rule_key="spend:2")
+    LifecycleSettings.objects.filter(pk=1).update(
+        spend_band_1=Decimal("50.00"), spend_band_2=Decimal("600.00"), spend_band_3=Decimal("1000.00"),
+        days_bucket_1=10, days_bucket_2=20, days_bucket_3=200)
+
+    rule_tags_compute(today=TODAY)
+
+    assert {"消费档/¥600–999.99", "距上次下单/11–20天"} <= rule_tags_of(b)
+    assert {"消费档/≥¥1000", "距上次下单/21–200天"} <= rule_tags_of(d)
+    assert Tag.objects.get(pk=band_2.pk).name == "¥600–999.99"
+    bad = LifecycleSettings.get_solo()
+    bad.spend_band_2 = Decimal("40.00")
+    with pytest.raises(ValidationError, match="每个消费档的起点必须高于前一档。"):
+        bad.full_clean()
