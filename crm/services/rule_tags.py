@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 5000
 ROWS_PER_INSERT = 1000
+NAME_TAKEN = -1  # a rule tag not made because its group has a tag of that name (a rename pending)
 
 
 FAMILIES = {
@@ -98,7 +99,8 @@ class _Catalogue:
         self.ids = dict(Tag.objects.exclude(rule_key="").values_list("rule_key", "pk"))
         self.groups = dict(TagGroup.objects.exclude(rule_family="").values_list("rule_family", "pk"))
         self.seen: set[str] = set()
-        self.skipped: set[str] = set()
+        self.skipped: set[str] = set()  # not made: the limit was reached
+        self.refused: set[str] = set()  # not made: its name is taken in its group (logged each)
 
     def resolve(self, key: str, name: str, names: dict[str, str]) -> int | None:
         if key in self.seen:
@@ -113,6 +115,8 @@ class _Catalogue:
             tag_id = _tag_create(self.groups[family], key, name[:30])
             if tag_id is None:
                 self.skipped.add(key)
+            elif tag_id == NAME_TAKEN:
+                self.refused.add(key)
             else:
                 self.ids[key] = tag_id
         return self.ids.get(key)
@@ -138,7 +142,8 @@ def _group_ensure(family: str, name: str, suffix: str) -> int:
 
 
 def _tag_create(group_id: int, key: str, name: str) -> int | None:
-    """The new rule tag's id, or None at the 3,000 limit (counted with staff tags)."""
+    """The new rule tag's id, None at the 3,000 limit (counted with staff tags), or
+    ``NAME_TAKEN``."""
     try:
         with transaction.atomic():
             lock_objects.tags_limit_lock()
@@ -150,7 +155,7 @@ def _tag_create(group_id: int, key: str, name: str) -> int | None:
             return Tag.objects.create(group_id=group_id, rule_key=key, name=name).pk
     except IntegrityError:  # the group has a tag of that name: a rename pending; next run
         log.warning("rule tag %s: the name %r is taken in its group", key, name)
-        return None
+        return NAME_TAKEN
 
 
 def rule_tags_compute(*, today: date) -> dict[str, int]:
@@ -179,7 +184,8 @@ def rule_tags_compute(*, today: date) -> dict[str, int]:
         figures["added"] += added
         figures["removed"] += removed
         last_id = users[-1]
-    figures["skipped_tags"] = len(catalogue.skipped)
+    figures["skipped_tags"] = len(catalogue.skipped)  # member tags skipped count both kinds
+    figures["name_taken"] = len(catalogue.refused)
     if catalogue.skipped:
         log.warning("rule tags: the %s-tag limit is reached; %s tags not created, %s member tags skipped",
                     MAX_TAGS, figures["skipped_tags"], figures["skipped_member_tags"])

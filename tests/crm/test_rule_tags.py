@@ -87,7 +87,7 @@ def test_every_rule_family_on_hand_built_members():
     assert rule_tags_of(d) == {"首单/已首单", "消费档/≥¥2000", "距上次下单/90天以上", "来源渠道/分享链接",
                                f"邀请码/{code}"}
     assert figures == {"members": User.objects.count(), "added": MemberTag.objects.count(), "removed": 0,
-                       "skipped_member_tags": 0, "skipped_tags": 0}
+                       "skipped_member_tags": 0, "skipped_tags": 0, "name_taken": 0}
     assert set(TagGroup.objects.exclude(rule_family="").values_list("name", flat=True)) == {
         "首单", "购买品类", "消费档", "来源渠道", "邀请码", "距上次下单", "用券"}
 
