@@ -36,6 +36,11 @@ class TagLimitReached(DomainError):
     default_message = _("There are already 3,000 tags; delete unused tags first.")
 
 
+class RuleTagReadOnly(DomainError):
+    code = "rule_tag_read_only"
+    default_message = _("Rule tags are computed every day; they cannot be created, added or removed by hand.")
+
+
 class NotYourCustomer(DomainError):
     code = "not_your_customer"
     status = 403

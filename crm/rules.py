@@ -13,14 +13,13 @@ send of any window checked a span that covers the whole window.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from crm.models.audience import Stage
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
     from crm.models import LifecycleSettings
 
 REACH_TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -81,3 +80,37 @@ def rfm_for(*, days_since: int | None, orders: int, spend: Decimal,
 
 def koc_for(*, invites: int, invitee_orders: int, s: LifecycleSettings) -> bool:
     return invites >= s.koc_min_invites and invitee_orders >= s.koc_min_orders
+
+
+def koc_inputs(*, invites: int, invitee_orders: int, funnel: tuple[int, int] | None) -> tuple[int, int, bool]:
+    """KOC's two figures: the share funnel's (sign-ups, credited orders) when the member's
+    links recorded any conversion, else the direct sign-ups and their paid orders; and
+    whether they came from the funnel."""
+    if funnel is not None and any(funnel):
+        return funnel[0], funnel[1], True
+    return invites, invitee_orders, False
+
+
+def spend_band(spend: Decimal, *, s: LifecycleSettings) -> int:
+    """0 below ``spend_band_1``, 1 below ``spend_band_2``, 2 below ``spend_band_3``, else 3."""
+    bounds = (s.spend_band_1, s.spend_band_2, s.spend_band_3)
+    return sum(1 for bound in bounds if spend >= bound)
+
+
+def days_bucket(days: int, *, s: LifecycleSettings) -> int:
+    """0 up to ``days_bucket_1`` days, 1 up to ``days_bucket_2``, 2 up to ``days_bucket_3``,
+    else 3 (each bound inclusive)."""
+    bounds = (s.days_bucket_1, s.days_bucket_2, s.days_bucket_3)
+    return sum(1 for bound in bounds if days > bound)
+
+
+def yuan(amount: Decimal) -> str:
+    """``100`` for ¥100.00, ``99.5`` for ¥99.50: a tag name's figure."""
+    return f"{amount.normalize():f}"
+
+
+def spend_band_names(s: LifecycleSettings) -> list[str]:
+    a, b, c = s.spend_band_1, s.spend_band_2, s.spend_band_3
+    cent = Decimal("0.01")
+    return [f"<¥{yuan(a)}", f"¥{yuan(a)}–{yuan(b - cent)}", f"¥{yuan(b)}–{yuan(c - cent)}", f"≥¥{yuan(c)}"]
+

@@ -54,6 +54,17 @@ def compute_profiles() -> int:
 
 
 @shared_task(ignore_result=True)
+def compute_rule_tags() -> dict[str, int]:
+    """Daily, after the profiles: every member's rule tags for today (adds what holds,
+    removes what stopped holding, in committed id ranges: safe to run twice or to kill)."""
+    from django.utils import timezone
+
+    from crm.services.rule_tags import rule_tags_compute
+
+    return rule_tags_compute(today=timezone.localdate())
+
+
+@shared_task(ignore_result=True)
 def run_sops() -> dict[str, int]:
     """Every 5 min: members leave / enter SOPs and due steps are queued (keyed per member,
     step and occasion in the outbox: safe to run twice)."""

@@ -48,24 +48,54 @@ class LifecycleSettingsAdmin(SingletonAdmin):
 
 @admin.register(TagGroup)
 class TagGroupAdmin(admin.ModelAdmin):
+    """Groups of rule tags are made and named by the daily run: read-only here."""
+
+    list_display = ["name", "is_rule"]
     search_fields = ["name"]
+
+    @admin.display(boolean=True, description=_("rule tags"))
+    def is_rule(self, obj: TagGroup) -> bool:
+        return bool(obj.rule_family)
+
+    def has_change_permission(self, request: HttpRequest, obj: TagGroup | None = None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj and obj.rule_family)
+
+    def has_delete_permission(self, request: HttpRequest, obj: TagGroup | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.rule_family)
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "group"]
+    """Rule tags (a group with a rule) are shown, never edited: the daily run owns them."""
+
+    list_display = ["name", "group", "is_rule"]
     list_filter = ["group"]
     search_fields = ["name"]
 
+    @admin.display(boolean=True, description=_("rule tag"))
+    def is_rule(self, obj: Tag) -> bool:
+        return bool(obj.rule_key)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and Tag.objects.count() < MAX_TAGS
+
+    def has_change_permission(self, request: HttpRequest, obj: Tag | None = None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj and obj.rule_key)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Tag | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.rule_key)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "group":
+            kwargs["queryset"] = TagGroup.objects.filter(rule_family="")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(MemberProfile)
 class MemberProfileAdmin(ReadOnlyAdmin):
     list_display = ["user", "stage", "paid_orders", "spend", "last_paid_at", "r_score", "f_score", "m_score",
-                    "is_koc", "computed_on"]
-    list_filter = ["stage", "is_koc", "r_score", "f_score", "m_score"]
+                    "is_koc", "koc_from_funnel", "computed_on"]
+    list_filter = ["stage", "is_koc", "koc_from_funnel", "r_score", "f_score", "m_score"]
     search_fields = ["user__nickname", "=user__phone"]
     list_select_related = ["user"]
     show_full_result_count = False

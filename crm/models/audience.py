@@ -18,10 +18,14 @@ MAX_TAGS = 3000  # WeCom's limit per enterprise, so tags can sync there later
 
 class TagGroup(models.Model):
     name = models.CharField(_("name"), max_length=30, unique=True)
+    # Set on the groups of rule tags (``services/rule_tags.py``): its family, e.g. "spend".
+    rule_family = models.CharField(_("rule"), max_length=12, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tag group")
         verbose_name_plural = _("tag groups")
+        constraints = [models.UniqueConstraint(fields=["rule_family"], condition=~Q(rule_family=""),
+                                               name="crm_tag_group_rule_once")]
 
     def __str__(self) -> str:
         return self.name
@@ -31,11 +35,15 @@ class Tag(models.Model):
     group = models.ForeignKey(TagGroup, on_delete=models.PROTECT, related_name="tags",
                               verbose_name=_("group"))
     name = models.CharField(_("name"), max_length=30)
+    # Set on rule tags: what the tag means, e.g. "spend:2", "category:15" (its name may change).
+    rule_key = models.CharField(_("rule"), max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
-        constraints = [models.UniqueConstraint(fields=["group", "name"], name="crm_tag_unique_in_group")]
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="crm_tag_unique_in_group"),
+                       models.UniqueConstraint(fields=["rule_key"], condition=~Q(rule_key=""),
+                                               name="crm_tag_rule_key_once")]
 
     def __str__(self) -> str:
         return f"{self.group.name}/{self.name}"
@@ -44,6 +52,7 @@ class Tag(models.Model):
 class TagSource(models.TextChoices):
     STAFF = "staff", _("staff")
     RESELLER = "reseller", _("reseller")
+    RULE = "rule", _("daily rule")
 
 
 class MemberTag(models.Model):
@@ -77,10 +86,19 @@ class LifecycleSettings(SingletonModel):
     f_orders_high = models.PositiveSmallIntegerField(_("F 3 from (orders)"), default=5)
     m_amount_mid = MoneyField(_("M 2 from (spend)"), default=Decimal("100.00"))
     m_amount_high = MoneyField(_("M 3 from (spend)"), default=Decimal("500.00"))
-    koc_min_invites = models.PositiveSmallIntegerField(_("KOC: at least (direct sign-ups)"), default=3,
-                                                       validators=[MaxValueValidator(10000)])
+    koc_min_invites = models.PositiveSmallIntegerField(
+        _("KOC: at least (direct sign-ups)"), default=3, validators=[MaxValueValidator(10000)],
+        help_text=_("Sign-ups and their orders come from the share funnel when the member's share links "
+                    "recorded any; else from the members bound directly under them."))
     koc_min_orders = models.PositiveSmallIntegerField(_("KOC: at least (paid orders of those sign-ups)"),
                                                       default=2)
+    # Rule tags (crm/README.md "Rule tags"): the spend bands and the days-since-last-order buckets.
+    spend_band_1 = MoneyField(_("spend band 2 from"), default=Decimal("100.00"))
+    spend_band_2 = MoneyField(_("spend band 3 from"), default=Decimal("500.00"))
+    spend_band_3 = MoneyField(_("spend band 4 from"), default=Decimal("2000.00"))
+    days_bucket_1 = models.PositiveSmallIntegerField(_("last order: first bucket up to (days)"), default=7)
+    days_bucket_2 = models.PositiveSmallIntegerField(_("last order: second bucket up to (days)"), default=30)
+    days_bucket_3 = models.PositiveSmallIntegerField(_("last order: third bucket up to (days)"), default=90)
 
     class Meta:
         verbose_name = _("lifecycle settings")
@@ -89,6 +107,16 @@ class LifecycleSettings(SingletonModel):
             models.CheckConstraint(condition=Q(pk=1), name="crm_lifecycle_settings_singleton"),
             models.CheckConstraint(condition=Q(lost_days__gt=models.F("sleep_days")),
                                    name="crm_lost_after_asleep"),
+            models.CheckConstraint(condition=Q(spend_band_1__gt=0, spend_band_2__gt=models.F("spend_band_1"),
+                                               spend_band_3__gt=models.F("spend_band_2")),
+                                   name="crm_spend_bands_ascending",
+                                   violation_error_message=_("Each spend band must start above the one "
+                                                             "before.")),
+            models.CheckConstraint(condition=Q(days_bucket_2__gt=models.F("days_bucket_1"),
+                                               days_bucket_3__gt=models.F("days_bucket_2")),
+                                   name="crm_day_buckets_ascending",
+                                   violation_error_message=_("Each last-order bucket must end after the "
+                                                             "one before.")),
         ]
 
     def __str__(self) -> str:
@@ -117,8 +145,11 @@ class MemberProfile(models.Model):
     r_score = models.PositiveSmallIntegerField("R", default=0)
     f_score = models.PositiveSmallIntegerField("F", default=0)
     m_score = models.PositiveSmallIntegerField("M", default=0)
-    invites = models.PositiveIntegerField(_("direct sign-ups"), default=0)
-    invitee_orders = models.PositiveIntegerField(_("paid orders of direct sign-ups"), default=0)
+    # KOC's inputs: from the share funnel when the member's links recorded any conversion
+    # (``koc_from_funnel``), else direct sign-ups and their paid orders.
+    invites = models.PositiveIntegerField(_("sign-ups"), default=0)
+    invitee_orders = models.PositiveIntegerField(_("paid orders of those sign-ups"), default=0)
+    koc_from_funnel = models.BooleanField(_("KOC from the share funnel"), default=False)
     is_koc = models.BooleanField("KOC", default=False)
     computed_on = models.DateField(_("computed on"), null=True, blank=True)
 

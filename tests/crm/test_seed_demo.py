@@ -34,7 +34,9 @@ def test_demo_puts_one_unread_message_in_xiaoyus_inbox_and_runs_twice_safely():
     assert list(sop.steps.values_list("trigger", "day", "send_time", "template__name")) == [
         ("joined", 0, time(10), "新客欢迎·第0天"), ("joined", 3, time(10), "新客欢迎·第3天")]
     assert RepurchaseSettings.get_solo().template.name == "复购提醒（短信）"
-    assert (Tag.objects.count(), AudiencePack.objects.count(), MemberProfile.objects.count()) == (2, 1, 1)
+    assert (Tag.objects.filter(rule_key="").count(), AudiencePack.objects.count(),
+            MemberProfile.objects.count()) == (2, 1, 1)
+    assert list(Tag.objects.exclude(rule_key="").values_list("rule_key", "name")) == [("first:no", "未下单")]
 
 
 def test_demo_gives_the_wipes_a_15_day_cycle_unless_staff_set_one():

@@ -41,6 +41,7 @@ from crm.services.outbox import messages_enqueue
 from crm.services.packs import pack_save
 from crm.services.profiles import profiles_compute
 from crm.services.repurchase import cycles_learn
+from crm.services.rule_tags import rule_tags_compute
 from crm.services.sops import sop_create
 from crm.services.tags import member_tag_add_by_reseller, member_tags_add_by_staff, tag_create
 from distribution.models import Member
@@ -118,6 +119,7 @@ class Command(BaseCommand):
             member_tag_add_by_reseller(reseller=xiaoyu, tag=baby, user_id=customers[0])
         member_tags_add_by_staff(tag=health, user_ids=[xiaoyu.pk, *customers[1:3]], operator=None)
         profiles_compute(today=timezone.localdate())
+        rule_tags_compute(today=timezone.localdate())
         if not AudiencePack.objects.filter(name="近30天下单").exists():
             pack_save(name="近30天下单", conditions={"ordered_within_days": 30}, operator=None)
 
