@@ -114,4 +114,20 @@ PROMOTIONS: dict = {
 
 BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **PROMOTIONS, **CONSOLE, **CRM}
 
-__all__ = ["BEAT_SCHEDULE", "timedelta"]
+
+def beat_schedule_compressed(schedule: dict, *, every_seconds: float | None) -> dict:
+    """The schedule with every interval entry run each ``every_seconds`` instead (the crontab
+    entries keep their time of day); ``None`` leaves it as it is.
+
+    For tests only (``QUANZI_BEAT_EVERY_SECONDS``, read by the settings; production refuses
+    it): tests/test_two_beats.py runs two beats at one second to show a second beat doubles
+    nothing.
+    """
+    if not every_seconds:
+        return schedule
+    return {name: {**entry, "schedule": timedelta(seconds=every_seconds)}
+            if isinstance(entry["schedule"], timedelta) else entry
+            for name, entry in schedule.items()}
+
+
+__all__ = ["BEAT_SCHEDULE", "beat_schedule_compressed", "timedelta"]
