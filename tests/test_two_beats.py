@@ -5,12 +5,15 @@ sweep due each second: ``QUANZI_BEAT_EVERY_SECONDS=1``) send every sweep twice a
 one would, and two workers (two threads each) run them, so the same sweep runs at the same
 moment in different processes. The world has due work for each money sweep:
 
-- four received orders whose after-sales window has passed: ``close_aftersale_windows``
+- 24 received orders whose after-sales window has passed: ``close_aftersale_windows``
   closes them, then ``settle_commissions`` settles their commission (tier 1 ¥10, tier 2 ¥5);
+  enough work that the sweeps' transactions last long enough to overlap;
 - five unpaid orders past their deadline (2 units each of a SKU with 20): ``cancel_expired_orders``;
 - one order paid at the provider whose notice never came: ``reconcile_payments`` records it.
 
-Once each beat has sent each of those sweeps several times, every effect must be there once.
+The compressed schedule is aligned on the wall clock (config/beat.py), so both beats send each
+sweep at the same instant, the worst case. Once each beat has sent each of those sweeps several
+times, every effect must be there once.
 """
 
 import re
@@ -44,12 +47,13 @@ SWEEPS = {  # beat entry → task, the sweeps this world has work for
 }
 SENDS_PER_BEAT = 3  # each beat sends each sweep at least this often before we look
 PAST = timedelta(minutes=10)
+RECEIVED = 24  # orders of one unit at ¥100: ¥10 to the seller (tier 1) and ¥5 to the mid (tier 2)
 
 
 def _world():
     world = make_world(tiers=2)
     goods = sku("100.00", "40.00", stock=100)
-    received = [receive(buy(world.buyer, [(goods, 1)])) for _ in range(4)]
+    received = [receive(buy(world.buyer, [(goods, 1)])) for _ in range(RECEIVED)]
     OrderItem.objects.filter(order__in=received).update(window_closes_at=timezone.now() - PAST)
     scarce = SKUFactory(stock=20)
     expired = [place_order(lines=[(scarce, 2)]) for _ in range(5)]
@@ -65,7 +69,8 @@ def _sends(log: Path, entry: str) -> int:
 
 
 def _all_done(received, expired, lost_notice) -> bool:
-    return (CommissionRecord.objects.filter(order_item__order__in=received, state="settled").count() == 8
+    settled = CommissionRecord.objects.filter(order_item__order__in=received, state="settled")
+    return (settled.count() == 2 * RECEIVED
             and Order.objects.filter(pk__in=[o.pk for o in expired], state="cancelled").count() == 5
             and Order.objects.filter(pk=lost_notice.pk, state="paid").exists())
 
@@ -135,14 +140,14 @@ def test_two_beats_and_two_workers_settle_cancel_and_record_each_thing_exactly_o
     for order in received:
         assert OrderEvent.objects.filter(order=order, kind="item_window_closed").count() == 1
     settled = CommissionRecord.objects.filter(order_item__order__in=received)
-    assert sorted(settled.values_list("state", "amount")) == [("settled", Decimal("5.00"))] * 4 + [
-        ("settled", Decimal("10.00"))] * 4
+    assert sorted(settled.values_list("state", "amount")) == [("settled", Decimal("5.00"))] * RECEIVED + [
+        ("settled", Decimal("10.00"))] * RECEIVED
     credits = LedgerEntry.objects.filter(kind="commission_credit")
     assert sorted(credits.values_list("commission_record_id", flat=True)) == sorted(
         settled.values_list("pk", flat=True))
     assert not credits.values("commission_record").annotate(n=Count("pk")).filter(n__gt=1).exists()
-    assert Wallet.objects.get(member=world.seller).available == Decimal("40.00")
-    assert Wallet.objects.get(member=world.mid).available == Decimal("20.00")
+    assert Wallet.objects.get(member=world.seller).available == Decimal("10.00") * RECEIVED
+    assert Wallet.objects.get(member=world.mid).available == Decimal("5.00") * RECEIVED
     assert wallets_reconcile().ok
 
     # Each expired order cancelled once, its stock back once.
@@ -158,7 +163,7 @@ def test_two_beats_and_two_workers_settle_cancel_and_record_each_thing_exactly_o
     assert OrderEvent.objects.filter(order=lost_notice, kind="paid").count() == 1
     assert sorted(CommissionRecord.objects.filter(order_item__order=lost_notice).values_list(
         "state", "amount")) == [("pending", Decimal("10.00")), ("pending", Decimal("20.00"))]
-    assert SKU.objects.get(pk=goods.pk).stock == 100 - 4 - 2
+    assert SKU.objects.get(pk=goods.pk).stock == 100 - RECEIVED - 2
 
     # And no sweep failed on the way (a double caught only by a database backstop, e.g. the
     # ledger's unique (record, credit), shows up here).
