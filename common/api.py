@@ -118,15 +118,23 @@ def api_or_page_bad_request(request: HttpRequest, exception: Exception) -> HttpR
             or bad_request(request, exception))
 
 
-def schema_document_path_404(result: dict, generator: Any, request: Any, public: bool) -> dict:
-    """drf-spectacular postprocessing hook: every operation with a path parameter can answer
-    404 (an unknown id, or a value the route does not match, such as ``abc`` for an int), so
-    it documents one, in the error shape, where its view did not say more."""
+# Answers the web server gives before any view, documented on every operation without a body.
+WEB_SERVER_ANSWERS = frozenset({"414"})
+URI_TOO_LONG = {"description": "Request line over 4,094 bytes (a very long query string): refused by "
+                               "the web server (gunicorn) before the app, without a JSON body."}
+
+
+def schema_document_transport_errors(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular postprocessing hook for the answers no view writes. Every operation can
+    get a 414 from the web server; every operation with a path parameter can answer 404 (an
+    unknown id, or a value the route does not match, such as ``abc`` for an int), documented
+    in the error shape where its view did not say more."""
     error = {"$ref": "#/components/schemas/Error"}
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict):
                 continue
+            operation["responses"].setdefault("414", URI_TOO_LONG)
             has_path_param = any(p.get("in") == "path" for p in operation.get("parameters", []))
             if has_path_param and "404" not in operation.get("responses", {}):
                 operation["responses"]["404"] = {

@@ -8,7 +8,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from mall.models import ShopProduct
+from mall.models import ProductMaterial, ShopProduct
 from orders.models import Order, OrderState
 from tests.distribution.myshop_world import catalogue, shop_world
 from tests.mall.factories import ProductFactory, UserFactory
@@ -86,6 +86,13 @@ def test_every_operation_with_a_path_parameter_documents_its_404(schema):
     assert missing == []
 
 
+def test_every_operation_documents_the_web_servers_414(schema):
+    """gunicorn refuses a request line over 4,094 bytes with a 414 before the app sees it."""
+    operations = [operation for operations in schema["paths"].values() for operation in operations.values()]
+
+    assert all("414" in operation["responses"] for operation in operations)
+
+
 # --- a NUL in a search: PostgreSQL refuses it in a query; the API refuses it first -------------------
 
 
@@ -161,6 +168,23 @@ def test_my_shop_toggle_pin_and_move_answer_what_their_schema_says(schema):
     assert no_offset.status_code == 400
     jsonschema.validate(no_offset.json(), documented(schema, f"{base}move/", "post", 400))
     assert ShopProduct.objects.filter(shop=world.shop).count() == 2
+
+
+def test_my_shop_profile_and_share_answer_what_their_schema_says(schema):
+    world = shop_world()
+    (product,) = catalogue(1)
+    material = ProductMaterial.objects.create(product=product, text="夏天就要清爽一点")
+    client = api(world.seller.user)
+
+    profile = client.post("/api/v1/distribution/my-shop/profile/", {"name": "小雨的新店"}, format="json")
+    share = client.get(f"/api/v1/distribution/my-shop/products/{product.pk}/share/")
+
+    assert (profile.status_code, profile.json()["name"]) == (200, "小雨的新店")
+    jsonschema.validate(profile.json(), documented(
+        schema, "/api/v1/distribution/my-shop/profile/", "post", 200))
+    assert (share.status_code, share.json()["materials"]) == (200, [{"text": material.text, "images": []}])
+    jsonschema.validate(share.json(), documented(
+        schema, "/api/v1/distribution/my-shop/products/{product_id}/share/", "get", 200))
 
 
 def test_the_page_of_picks_is_what_its_schema_says(schema):

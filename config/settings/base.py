@@ -164,9 +164,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Every operation with a path parameter documents its 404 (common/api.py).
+    # The answers no view writes: 414 from gunicorn, 404 on a path parameter (common/api.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "common.api.schema_document_path_404"],
+                             "common.api.schema_document_transport_errors"],
     # Several models have a `state` / `kind`: name each choice set once (orders API).
     "ENUM_NAME_OVERRIDES": {
         "OrderStateEnum": "orders.models.OrderState",

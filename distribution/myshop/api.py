@@ -160,6 +160,14 @@ class ProfileSerializer(ShopIdSerializer):
     cover = serializers.FileField(required=False)
 
 
+class ProfileResultSerializer(serializers.Serializer):
+    shop_id = serializers.IntegerField()
+    name = serializers.CharField()
+    intro = serializers.CharField(allow_blank=True)
+    logo = serializers.CharField(allow_blank=True, help_text="Absolute URL; empty without one.")
+    cover = serializers.CharField(allow_blank=True, help_text="Absolute URL; empty without one.")
+
+
 class ProfileView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -168,7 +176,8 @@ class ProfileView(APIView):
                    description="Pictures: JPEG, PNG or WebP of at most 5 MB (`image_invalid`, "
                                "`image_too_large`); a refused picture changes nothing.",
                    request={"multipart/form-data": ProfileSerializer},
-                   responses={200: None, 400: validation_error_response(), 401: UNAUTHENTICATED, 403: REFUSED,
+                   responses={200: ProfileResultSerializer, 400: validation_error_response(),
+                              401: UNAUTHENTICATED, 403: REFUSED,
                               413: error_response("Picture over 5 MB (`image_too_large`).")})
     def post(self, request: Request) -> Response:
         data = validated(ProfileSerializer, request.data)
@@ -181,11 +190,24 @@ class ProfileView(APIView):
                          "cover": request.build_absolute_uri(shop.cover.url) if shop.cover else ""})
 
 
+class ShareMaterialSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+    images = serializers.ListField(child=serializers.CharField(), help_text="Absolute URLs.")
+
+
+class ShareResultSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    links = serializers.DictField(child=serializers.CharField(),
+                                  help_text="Channel (`wechat`, `moments`, ...) → my share link.")
+    poster_url = serializers.CharField()
+    materials = ShareMaterialSerializer(many=True)
+
+
 class ShareView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=[TAG], summary="What to share for a product: links per channel, poster, 素材",
-                   responses={200: None, 401: UNAUTHENTICATED, 403: REFUSED,
+                   responses={200: ShareResultSerializer, 401: UNAUTHENTICATED, 403: REFUSED,
                               404: OFF_SHELF})
     def get(self, request: Request, product_id: int) -> Response:
         member, _shop = _reseller_shop(request)
