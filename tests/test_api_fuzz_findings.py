@@ -4,6 +4,7 @@ the one the OpenAPI schema documents."""
 
 import jsonschema
 import pytest
+from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -196,6 +197,24 @@ def test_the_page_of_picks_is_what_its_schema_says(schema):
     assert (response.status_code, len(response.json()["results"])) == (200, 2)
     picks = documented(schema, "/api/v1/distribution/my-shop/picks/", "get", 200)
     jsonschema.validate(response.json(), picks)
+
+
+def test_a_page_of_picks_past_any_catalogue_is_empty_not_a_500():
+    """Page 10**21 made an OFFSET over PostgreSQL's bigint; the H5 page shares the selector."""
+    world = shop_world()
+    catalogue(2)
+    huge = str(10**21)
+
+    response = api(world.seller.user).get("/api/v1/distribution/my-shop/picks/", {"page": huge,
+                                                                                 "sort": "sales"})
+    client = Client()
+    client.force_login(world.seller.user)
+    page = client.get("/distribution/shop/picks/", {"page": huge, "sort": "sales"})
+    nul = client.get("/distribution/shop/picks/", {"q": "\x00商品"})  # searched without the NUL
+
+    assert response.status_code == 200
+    assert response.json() == {"page": 10**21, "has_next": False, "results": []}
+    assert (page.status_code, nul.status_code, len(nul.context["result"].rows)) == (200, 200, 2)
 
 
 # --- a month no date can hold ---------------------------------------------------------------------
