@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run prod load chaos test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
+.PHONY: run prod load fuzz chaos test test-sqlite-money bench bench-smoke lint fmt migrate seed messages check-deploy venv
 
 venv: $(STAMP)
 
@@ -51,6 +51,11 @@ prod: $(STAMP)
 ## port (LOAD_USERS=50 LOAD_TIME=5m); prints p50/p95/p99 per endpoint beside the floor view
 load: $(STAMP)
 	bench/load/run.sh
+
+## make fuzz: schemathesis against /api/schema/ on the production stack (own database and port),
+## signed in as the demo shopper and the demo reseller; exit 1 on any finding (FUZZ_MAX_TIME=180 s each)
+fuzz: $(STAMP)
+	bench/fuzz/run.sh
 
 ## make chaos: under that load, kill -9 workers, restart Redis and PostgreSQL, and check
 ## after each that nothing was lost or doubled (CHAOS_RUNS=3; needs root; not part of make test)

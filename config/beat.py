@@ -5,9 +5,10 @@ twice at once or to be killed halfway: the schedule only decides how soon work i
 noticed, never whether it happens exactly once.
 """
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
-from celery.schedules import crontab
+from celery.schedules import crontab, schedstate, schedule
 
 MALL = {
     "mall-purge-expired-phone-codes": {
@@ -117,4 +118,35 @@ PROMOTIONS: dict = {
 
 BEAT_SCHEDULE = {**MALL, **ORDERS, **DISTRIBUTION, **PROMOTIONS, **CONSOLE, **CRM}
 
-__all__ = ["BEAT_SCHEDULE", "timedelta"]
+
+class _Aligned(schedule):
+    """Due at every multiple of ``run_every`` since the epoch (wall clock), not ``run_every``
+    after the last run: two beats with it send the same task at the same instant, the worst
+    case for the sweeps' idempotency (plain intervals keep the beats' start-up offset)."""
+
+    def is_due(self, last_run_at: datetime) -> schedstate:
+        every = self.run_every.total_seconds()
+        now = self.now().timestamp()
+        due_at = (math.floor(self.maybe_make_aware(last_run_at).timestamp() / every) + 1) * every
+        if now >= due_at:
+            return schedstate(is_due=True, next=(math.floor(now / every) + 1) * every - now)
+        return schedstate(is_due=False, next=due_at - now)
+
+
+def beat_schedule_compressed(schedule: dict, *, every_seconds: float | None) -> dict:
+    """The schedule with every interval entry due each ``every_seconds``, on the same wall-clock
+    instants for every beat (the crontab entries keep their time of day); ``None`` leaves it
+    as it is.
+
+    For tests only (``QUANZI_BEAT_EVERY_SECONDS``, read by the settings; production refuses
+    it): tests/test_two_beats.py runs two beats at one second to show a second beat doubles
+    nothing.
+    """
+    if not every_seconds:
+        return schedule
+    return {name: {**entry, "schedule": _Aligned(timedelta(seconds=every_seconds))}
+            if isinstance(entry["schedule"], timedelta) else entry
+            for name, entry in schedule.items()}
+
+
+__all__ = ["BEAT_SCHEDULE", "beat_schedule_compressed", "timedelta"]

@@ -44,5 +44,9 @@ urlpatterns = [
     path("", include("mall.urls")),
 ]
 
+# JSON under /api/, the site's page elsewhere (common/api.py).
+handler400 = "common.api.api_or_page_bad_request"
+handler404 = "common.api.api_or_page_not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

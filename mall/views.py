@@ -141,7 +141,8 @@ def category(request: HttpRequest, category_id: int) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:50]
+    # A NUL matches nothing and PostgreSQL refuses it in a query: searched without it.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:50]
     sort = _sort(request)
     page = _page(request, selectors.product_list(q=q, sort=sort)) if q else None
     return render(request, "mall/search.html", {"q": q, "sort": sort, "page": page})

@@ -5,37 +5,26 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from config.celery import app
 from orders.models import Order
+from tests.celery_procs import BROKER, ROOT, celery_env, celery_start, celery_stop, require_redis
+from tests.celery_procs import RUN_QUEUE as QUEUE
 from tests.orders.conftest import _payment_settings, sandbox_key_dir  # noqa: F401
 from tests.orders.factories import place_order
-
-ROOT = Path(__file__).resolve().parent.parent
-BROKER = "redis://127.0.0.1:6379/5"
-# A queue of this run's own: a worker of another run on the same broker never takes its task.
-QUEUE = f"quanzi-test-{os.environ.get('QUANZI_TEST_RUN_ID', 'local')}"
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_over_redis_runs_the_unpaid_order_sweep():
-    if not os.environ.get("QUANZI_TEST_REDIS_URL"):
-        pytest.skip("Redis is not reachable")
+    require_redis()
     order = place_order()
     Order.objects.filter(pk=order.pk).update(payment_deadline=timezone.now() - timedelta(minutes=1))
-    test_db = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "CELERY_BROKER_URL": BROKER,
-           "DATABASE_URL": test_db}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-         "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = celery_start(["worker", "--pool=solo", "--concurrency=1", "-Q", QUEUE, "--without-gossip",
+                           "--without-mingle", "--without-heartbeat", "-l", "WARNING"], env=celery_env())
     try:
         with app.connection_for_write(BROKER) as conn:  # send_task always goes to the broker
             app.send_task("orders.tasks.cancel_expired_orders", connection=conn, queue=QUEUE)
@@ -46,8 +35,7 @@ def test_a_worker_over_redis_runs_the_unpaid_order_sweep():
                 break
             time.sleep(0.5)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        celery_stop(worker)
 
     assert order.state == "cancelled"
 

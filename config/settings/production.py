@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, env
+from .base import LOGGING, QUANZI_BEAT_EVERY_SECONDS, env
 
 try:
     SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -16,6 +16,9 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is too short or is the development key.")
 
 DEBUG = False
+if QUANZI_BEAT_EVERY_SECONDS:
+    raise ImproperlyConfigured("QUANZI_BEAT_EVERY_SECONDS compresses the beat schedule for tests; "
+                               "unset it in production.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)

@@ -14,7 +14,9 @@ CACHES["default"]["KEY_PREFIX"] = f"quanzi-test-{TEST_RUN_ID}"
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process, except in the real Celery processes some tests start
+# (tests/celery_procs.py): a beat in eager mode would run its sweeps itself instead of sending them.
+CELERY_TASK_ALWAYS_EAGER = env.bool("QUANZI_TEST_CELERY_EAGER", default=True)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://localhost/")  # a host: no kombu warning
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "test-artifacts" / "media")
 STORAGES = {

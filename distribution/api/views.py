@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import UNAUTHENTICATED, error_response, validated, validation_error_response
+from common.api import PAGE_NOT_FOUND, UNAUTHENTICATED, error_response, validated, validation_error_response
 from common.db_routing import replica_reads
 from common.http import client_ip
 from distribution.api import serializers as s
@@ -48,7 +48,6 @@ APPLY_CONFLICT = error_response(
     "Already a reseller (`already_reseller`), an application is already waiting "
     "(`application_already_open`), the programme is open to everyone (`join_directly`) or staff-only "
     "(`resellers_designated_only`), or the account is suspended (`member_inactive`).")
-PAGE_NOT_FOUND = error_response("Page out of range (`not_found`).")
 
 
 class DownlinePagination(PageNumberPagination):

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import UNAUTHENTICATED, error_response, validation_error_response
+from common.api import PAGE_NOT_FOUND, UNAUTHENTICATED, error_response, validation_error_response
 from distribution.commission.preview import share_earning_preview
 from distribution.earnings import selectors
 from distribution.earnings.serializers import (
@@ -52,7 +52,6 @@ from orders.models import Order
 TAG = "earnings"
 EARNINGS_FOR_RESELLERS = _("Earnings are for resellers. Become a reseller in the reseller centre first.")
 NOT_A_RESELLER = error_response("Not a reseller, and no earnings from an earlier time (`not_a_reseller`).")
-PAGE_NOT_FOUND = error_response("Page out of range (`not_found`).")
 
 
 # --- views -------------------------------------------------------------------------------------

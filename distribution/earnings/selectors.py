@@ -39,7 +39,9 @@ from distribution.wallet.errors import PayoutAccountNotFound, WithdrawalNotFound
 from mall.models import User
 from orders.models import Order, OrderItem
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Years 2000-2099: a month outside them has no records, and year 0 or 9999 would not even make
+# a date (or its next month) -- a 400 ``month_invalid``, never a 500.
+MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
 EARNING = (CommissionState.PENDING, CommissionState.SETTLED)
 REVERSED = "reversed"  # a filter, not a state: settled records with money clawed back
 RECORD_FILTERS = (*CommissionState.values, REVERSED)

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import UNAUTHENTICATED, error_response
+from common.api import PAGE_NOT_FOUND, UNAUTHENTICATED, error_response
 from common.db_routing import replica_view
 from common.errors import PermissionDenied
 from distribution.earnings.selectors import earnings_member, has_earnings
@@ -153,6 +153,7 @@ class CustomersView(ListAPIView):
                                OpenApiParameter("days", OpenApiTypes.INT,
                                                 description="For `dormant`: days without an order (1–365).")],
                    responses={200: CustomerSerializer, 401: UNAUTHENTICATED, 403: NOT_RESELLER,
+                              404: PAGE_NOT_FOUND,
                               400: error_response("`customer_filter_invalid`, `dormant_days_invalid`.")})
     @replica_view  # figures only: may read the replica
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

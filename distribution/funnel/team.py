@@ -23,7 +23,9 @@ def team_query(*, tier: object = None, q: object = None, sort: object = None) ->
     """Check the list's options; a bad one is refused with a clear message."""
     text = str(q or "").strip()
     chosen_sort = sort or "joined"
-    if str(tier or "1") not in ("1", "2") or chosen_sort not in TEAM_SORTS or len(text) > MAX_SEARCH:
+    # A NUL can never match (and PostgreSQL refuses it in a query): a bad search, not a crash.
+    if (str(tier or "1") not in ("1", "2") or chosen_sort not in TEAM_SORTS or len(text) > MAX_SEARCH
+            or "\x00" in text):
         raise TeamFilterInvalid()
     return TeamQuery(tier=int(str(tier or "1")), q=text, sort=chosen_sort)
 

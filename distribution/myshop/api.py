@@ -60,12 +60,19 @@ class PickRowSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(default_storage.url(row.image)) if row.image else ""
 
 
+class PicksPageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    results = PickRowSerializer(many=True)
+
+
 class PicksView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=[TAG], summary="选品: the catalogue with my 分享赚 and whether my shop lists it",
                    parameters=[PicksQuery],
-                   responses={200: PickRowSerializer(many=True), 401: UNAUTHENTICATED, 403: REFUSED})
+                   responses={200: PicksPageSerializer, 400: validation_error_response(),
+                              401: UNAUTHENTICATED, 403: REFUSED})
     def get(self, request: Request) -> Response:
         member, shop = _reseller_shop(request)
         query = validated(PicksQuery, request.query_params)
@@ -87,12 +94,29 @@ class MoveSerializer(ShopIdSerializer):
     offset = serializers.IntegerField(min_value=-1000, max_value=1000)
 
 
+class ToggleResultSerializer(serializers.Serializer):
+    in_shop = serializers.BooleanField(help_text="Listed in my shop after this tap.")
+
+
+class PinResultSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    pinned = serializers.BooleanField()
+
+
+class MoveResultSerializer(serializers.Serializer):
+    product_ids = serializers.ListField(child=serializers.IntegerField(),
+                                        help_text="My shop's products in their new order.")
+
+
+INVALID = validation_error_response("Invalid input (`invalid`), e.g. a body that is not an object.")
+
+
 class ToggleView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=[TAG], summary="Add the product to my shop, or take it off (one tap)",
-                   request=ShopIdSerializer, responses={200: None, 401: UNAUTHENTICATED, 403: REFUSED,
-                                                        404: OFF_SHELF})
+                   request=ShopIdSerializer, responses={200: ToggleResultSerializer, 400: INVALID,
+                                                        401: UNAUTHENTICATED, 403: REFUSED, 404: OFF_SHELF})
     def post(self, request: Request, product_id: int) -> Response:
         data = validated(ShopIdSerializer, request.data)
         _member, shop = _reseller_shop(request, data.get("shop_id"))
@@ -107,8 +131,8 @@ class PinView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=[TAG], summary="Pin a product of my shop to the top (or unpin it)",
-                   request=PinSerializer, responses={200: None, 401: UNAUTHENTICATED, 403: REFUSED,
-                                                     404: NOT_LISTED})
+                   request=PinSerializer, responses={200: PinResultSerializer, 400: INVALID,
+                                                     401: UNAUTHENTICATED, 403: REFUSED, 404: NOT_LISTED})
     def post(self, request: Request, product_id: int) -> Response:
         data = validated(PinSerializer, request.data)
         _member, shop = _reseller_shop(request, data.get("shop_id"))
@@ -120,8 +144,8 @@ class MoveView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=[TAG], summary="Move a product of my shop up (negative offset) or down",
-                   request=MoveSerializer, responses={200: None, 401: UNAUTHENTICATED, 403: REFUSED,
-                                                      404: NOT_LISTED})
+                   request=MoveSerializer, responses={200: MoveResultSerializer, 400: INVALID,
+                                                      401: UNAUTHENTICATED, 403: REFUSED, 404: NOT_LISTED})
     def post(self, request: Request, product_id: int) -> Response:
         data = validated(MoveSerializer, request.data)
         _member, shop = _reseller_shop(request, data.get("shop_id"))
@@ -136,6 +160,14 @@ class ProfileSerializer(ShopIdSerializer):
     cover = serializers.FileField(required=False)
 
 
+class ProfileResultSerializer(serializers.Serializer):
+    shop_id = serializers.IntegerField()
+    name = serializers.CharField()
+    intro = serializers.CharField(allow_blank=True)
+    logo = serializers.CharField(allow_blank=True, help_text="Absolute URL; empty without one.")
+    cover = serializers.CharField(allow_blank=True, help_text="Absolute URL; empty without one.")
+
+
 class ProfileView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -144,7 +176,8 @@ class ProfileView(APIView):
                    description="Pictures: JPEG, PNG or WebP of at most 5 MB (`image_invalid`, "
                                "`image_too_large`); a refused picture changes nothing.",
                    request={"multipart/form-data": ProfileSerializer},
-                   responses={200: None, 400: validation_error_response(), 401: UNAUTHENTICATED, 403: REFUSED,
+                   responses={200: ProfileResultSerializer, 400: validation_error_response(),
+                              401: UNAUTHENTICATED, 403: REFUSED,
                               413: error_response("Picture over 5 MB (`image_too_large`).")})
     def post(self, request: Request) -> Response:
         data = validated(ProfileSerializer, request.data)
@@ -157,11 +190,24 @@ class ProfileView(APIView):
                          "cover": request.build_absolute_uri(shop.cover.url) if shop.cover else ""})
 
 
+class ShareMaterialSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+    images = serializers.ListField(child=serializers.CharField(), help_text="Absolute URLs.")
+
+
+class ShareResultSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    links = serializers.DictField(child=serializers.CharField(),
+                                  help_text="Channel (`wechat`, `moments`, ...) → my share link.")
+    poster_url = serializers.CharField()
+    materials = ShareMaterialSerializer(many=True)
+
+
 class ShareView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=[TAG], summary="What to share for a product: links per channel, poster, 素材",
-                   responses={200: None, 401: UNAUTHENTICATED, 403: REFUSED,
+                   responses={200: ShareResultSerializer, 401: UNAUTHENTICATED, 403: REFUSED,
                               404: OFF_SHELF})
     def get(self, request: Request, product_id: int) -> Response:
         member, _shop = _reseller_shop(request)

@@ -13,6 +13,9 @@ from distribution.models import Member
 from mall.models import Category, Product, ProductImage, Shop, ShopProduct, User
 
 PAGE_SIZE = 20
+# Past any catalogue (200,000 products): such a page is empty without asking the database, whose
+# OFFSET is a bigint (page 10**21 was a 500: "bigint out of range").
+MAX_PAGE = 10_000
 PICK_SORTS = ("commission", "sales", "price_asc", "price_desc", "new")
 # Sorting by commission ranks this many of the filtered products (the best sellers) in Python:
 # a bound on the work per page for a large catalogue; filters and search narrow it first.
@@ -85,6 +88,8 @@ def picks_page(*, member: Member, shop: Shop, category_id: int | None = None, q:
     earn on each and whether their shop lists it. Sorting by commission ranks the filtered
     catalogue (its ``COMMISSION_RANKED`` best sellers) by the engine's preview, computed in
     Python from one query."""
+    if page > MAX_PAGE:
+        return PickPage(rows=[], page=page, has_next=False)
     qs = Product.objects.filter(status=Product.Status.ON_SHELF)
     if category_id is not None:
         qs = qs.filter(_in_category(category_id))

@@ -85,7 +85,7 @@ def picks(request: HttpRequest, *, member: Member, shop: Shop) -> HttpResponse:
     sort = request.GET.get("sort", "commission")
     sort = sort if sort in selectors.PICK_SORTS else "commission"
     category_id = _int(request.GET.get("category"))
-    q = request.GET.get("q", "").strip()[:50]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # a NUL matches nothing
     page = max(1, _int(request.GET.get("page"), 1) or 1)
     result = selectors.picks_page(member=member, shop=shop, category_id=category_id, q=q, sort=sort,
                                   page=page)

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import UNAUTHENTICATED, error_response, validated, validation_error_response
+from common.api import PAGE_NOT_FOUND, UNAUTHENTICATED, error_response, validated, validation_error_response
 from common.http import client_ip
 from mall import selectors
 from mall.api import serializers as s
@@ -36,7 +36,6 @@ MY_SHOP = "my shop"
 PRODUCT_NOT_FOUND = error_response("Unknown or off-shelf product (`product_not_found`).")
 SHOP_NOT_FOUND = error_response("Unknown or closed shop (`shop_not_found`).")
 NO_SHOP = error_response("The member has no shop (`shop_not_found`).")
-PAGE_NOT_FOUND = error_response("Page out of range (`not_found`).")
 
 
 class CataloguePagination(PageNumberPagination):

@@ -58,7 +58,8 @@ class MyCouponsView(APIView):
         tags=[TAG],
         summary="My coupons by tab: unused, used, expired",
         parameters=[s.MyCouponsQuerySerializer],
-        responses={200: s.CouponSerializer(many=True), 401: UNAUTHENTICATED},
+        responses={200: s.CouponSerializer(many=True), 401: UNAUTHENTICATED,
+                   400: validation_error_response("Unknown tab (`invalid`).")},
     )
     def get(self, request: Request) -> Response:
         tab = validated(s.MyCouponsQuerySerializer, request.query_params)["tab"]

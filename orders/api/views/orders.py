@@ -1,5 +1,6 @@
 """Checkout and the member's orders (``/api/v1/checkout/``, ``/api/v1/orders/``)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -111,9 +112,11 @@ class OrderListCreateView(ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        payload = request.data.copy()
-        if request.headers.get("Idempotency-Key") and not payload.get("client_token"):
-            payload["client_token"] = request.headers["Idempotency-Key"]
+        payload = request.data
+        if isinstance(payload, Mapping):  # a body that is not an object is refused by the serializer
+            payload = payload.copy()
+            if request.headers.get("Idempotency-Key") and not payload.get("client_token"):
+                payload["client_token"] = request.headers["Idempotency-Key"]
         data = validated(s.OrderCreateSerializer, payload)
         address = selectors.address_get_for_user(user=request.user, address_id=data["address_id"])
         order = order_create(

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -73,20 +73,17 @@ class ReviewPagination(OrdersPagination):
                          **{k: v for k, v in response.data.items() if k != "count"}}
         return response
 
-
-@extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
-class _Average(serializers.CharField):
-    pass
-
-
-class ReviewPageSerializer(serializers.Serializer):
-    """The documented shape of a page of reviews."""
-
-    count = serializers.IntegerField(help_text="Visible reviews in all.")
-    average = _Average(help_text="Average rating, one decimal (`4.7`); null without reviews.")
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = ReviewSerializer(many=True)
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        """The page's shape in the OpenAPI schema: DRF's page plus the product's ``average``."""
+        page = super().get_paginated_response_schema(schema)
+        page["properties"]["count"]["description"] = "Visible reviews in all."
+        page["properties"] = {"count": page["properties"]["count"],
+                              "average": {"type": "string", "format": "decimal", "nullable": True,
+                                          "example": "4.7", "description": "Average rating, one "
+                                          "decimal; null without reviews."},
+                              **{k: v for k, v in page["properties"].items() if k != "count"}}
+        page["required"] = ["count", "average", *(r for r in page.get("required", []) if r != "count")]
+        return page
 
 
 class ProductReviewListView(ListAPIView):
@@ -99,7 +96,7 @@ class ProductReviewListView(ListAPIView):
 
     @extend_schema(tags=[REVIEWS], summary="A product's reviews (口碑), newest first, with count and average",
                    description="Hidden reviews are never listed nor counted.",
-                   responses={200: ReviewPageSerializer,
+                   responses={200: ReviewSerializer,
                               404: error_response("Unknown or off-shelf product (`product_not_found`), "
                                                   "or a page out of range (`not_found`).")})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
