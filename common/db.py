@@ -138,8 +138,12 @@ class ModelSelect:
         sql = f"SELECT {', '.join(columns)} FROM {q(self.model._meta.db_table)} t0{''.join(joins)}"  # noqa: S608
         return sql, parts
 
-    def fetch(self, where: str, params: list | tuple, *, for_update: bool = False) -> list:
-        """The instances of the rows matching ``where`` (SQL over ``t0``…, with ``%s``)."""
+    def fetch(self, where: str, params: list | tuple, *, for_update: bool = False, prefix: str = "",
+              join: str = "", order_by: str = "") -> list:
+        """The instances of the rows matching ``where`` (SQL over ``t0``…, with ``%s``).
+        ``prefix`` (e.g. a ``WITH RECURSIVE`` clause), ``join`` and ``order_by`` are SQL
+        written by the caller from model names, never from input; ``params`` bind them all,
+        in the order they appear."""
         if for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         built = getattr(self._local, "built", None)
@@ -148,7 +152,8 @@ class ModelSelect:
         sql, parts = built
         lock = " FOR UPDATE OF t0" if for_update and connection.features.has_select_for_update else ""
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} WHERE {where}{lock}", params)
+            order = f" ORDER BY {order_by}" if order_by else ""
+            cursor.execute(f"{prefix}{sql}{join} WHERE {where}{order}{lock}", params)
             rows = cursor.fetchall()
         result = []
         for row in rows:
@@ -165,3 +170,81 @@ class ModelSelect:
                 fk.set_cached_value(head, instance)
             result.append(head)
         return result
+
+
+class ModelInsert:
+    """A hot-path INSERT of model instances, its SQL built once from ``_meta``: every concrete
+    field's ``pre_save`` (``auto_now_add`` and the like) and ``get_db_prep_save`` (fen for
+    money, adapted times) as ``Model.save`` does, then the new primary keys from
+    ``RETURNING`` (PostgreSQL, SQLite ≥ 3.35); ``save_all`` writes several rows in one
+    statement. For the few rows every checkout and payment writes. The model must have no
+    ``save`` override and no database-computed column (refused at build), and, as everywhere
+    in this project, no signal listens to it."""
+
+    def __init__(self, model: type) -> None:
+        self.model = model
+        self._local = threading.local()
+
+    def _build(self) -> tuple:
+        model = self.model
+        if "save" in model.__dict__:
+            raise TypeError(f"{model.__name__} overrides save(): insert it with the ORM")
+        q = connection.ops.quote_name
+        pk = model._meta.pk
+        fields = [f for f in model._meta.concrete_fields if not (f is pk and f.db_returning)]
+        if any(f.db_returning and f is not pk for f in fields) or any(f.generated for f in fields):
+            raise TypeError(f"{model.__name__} has database-computed columns: insert it with the ORM")
+        columns = ", ".join(q(f.column) for f in fields)
+        head = f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        return head, row, f" RETURNING {q(pk.column)}", fields, pk
+
+    def save(self, instance: object) -> object:
+        return self.save_all([instance])[0]
+
+    def save_all(self, instances: list) -> list:
+        """One multi-row INSERT; each instance gets its key (RETURNING gives them in order)."""
+        if not instances:
+            return instances
+        built = getattr(self._local, "built", None)
+        if built is None:
+            built = self._local.built = self._build()
+        head, row, returning, fields, pk = built
+        values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{head}{', '.join([row] * len(instances))}{returning}", values)
+            keys = cursor.fetchall()
+        for instance, (key,) in zip(instances, keys, strict=True):
+            setattr(instance, pk.attname, key)
+            instance._state.adding = False
+            instance._state.db = "default"
+        return instances
+
+
+_UPDATES: dict[tuple, str] = {}
+
+
+def update_rows(model: type, *, where: dict[str, object], values: dict[str, object]) -> int:
+    """One guarded ``UPDATE`` on a hot path, its SQL built once per shape from ``_meta``:
+    set each ``values`` column (by attname, e.g. ``order_id``) to its value, prepared as
+    ``Model.save`` prepares it (fen for money, adapted times), where every ``where`` column
+    equals its value (``IS NULL`` for ``None``). Returns the row count: the caller checks it,
+    as it checks a queryset's ``update``. Plain values only, no expressions."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    unknown = (values.keys() | where.keys()) - fields.keys()
+    if unknown:
+        raise ValueError(f"{model.__name__} has no column attnames {sorted(unknown)}")
+    shape = (connection.vendor, model, tuple(values), tuple((k, v is None) for k, v in where.items()))
+    sql = _UPDATES.get(shape)
+    if sql is None:
+        q = connection.ops.quote_name
+        sets = ", ".join(f"{q(fields[name].column)} = %s" for name in values)
+        tests = " AND ".join(f"{q(fields[name].column)} IS NULL" if value is None
+                             else f"{q(fields[name].column)} = %s" for name, value in where.items())
+        sql = _UPDATES[shape] = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {tests}"  # noqa: S608
+    params = [fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
+    params += [fields[name].get_db_prep_value(value, connection) for name, value in where.items()
+               if value is not None]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -11,9 +11,11 @@ from django.db.transaction import TransactionManagementError
 from common.db import (
     AdvisoryLockOutsideTransaction,
     LockNamespace,
+    ModelInsert,
     ModelSelect,
     advisory_xact_lock,
     advisory_xact_try_lock,
+    update_rows,
 )
 from orders.models import Order, ShippingRule
 from promotions.models import Coupon
@@ -186,3 +188,56 @@ def test_model_select_for_update_locks_the_row_until_commit():
         other = in_thread(lock_it)
         assert other.wait_until_blocked()  # the second locker waits for the first's commit
     assert other.result() == order.state
+
+
+# --- ModelInsert and update_rows: hot-path writes built once from _meta -------------------------
+
+
+@pytest.mark.django_db
+def test_model_insert_writes_what_the_orm_would_and_gives_each_row_its_key():
+    from orders.models import OrderEvent
+
+    order = place_order()
+    events = [OrderEvent(order_id=order.pk, kind="note", message=f"第{i}条") for i in range(3)]
+
+    saved = ModelInsert(OrderEvent).save_all(events)
+
+    assert [e.pk for e in saved] == sorted(e.pk for e in saved) and all(e.pk for e in saved)
+    assert all(not e._state.adding for e in saved)
+    for event in saved:
+        read = OrderEvent.objects.get(pk=event.pk)
+        assert (read.message, read.kind, read.order_id) == (event.message, "note", order.pk)
+        assert read.created_at == event.created_at is not None  # auto_now_add ran (pre_save)
+    copy = Order.objects.get(pk=order.pk)
+    copy.pk, copy.number, copy.client_token = None, "Q2026120599999999", "copy-1"
+    again = ModelInsert(Order).save(copy)
+    assert _field_values(Order.objects.get(pk=again.pk)) == _field_values(again)  # money in fen and back
+
+
+def test_model_insert_refuses_a_model_that_overrides_save():
+    from distribution.models import Member
+
+    with pytest.raises(TypeError, match="overrides save"):
+        ModelInsert(Member).save(Member())
+
+
+@pytest.mark.django_db
+def test_update_rows_is_guarded_prepares_its_values_and_refuses_unknown_columns():
+    from tests.promotions.factories import CouponTemplateFactory, give
+
+    order = place_order()
+    coupon = give(CouponTemplateFactory(), order.user)
+    from django.utils import timezone
+
+    used = {"state": "used", "used_at": timezone.now(), "order_id": order.pk,
+            "discount_amount": Decimal("12.34")}
+
+    wrong_state = update_rows(Coupon, where={"id": coupon.pk, "state": "used"}, values=used)
+    done = update_rows(Coupon, where={"id": coupon.pk, "state": "unused", "order_id": None}, values=used)
+    again = update_rows(Coupon, where={"id": coupon.pk, "state": "unused", "order_id": None}, values=used)
+
+    assert (wrong_state, done, again) == (0, 1, 0)
+    coupon.refresh_from_db()
+    assert (coupon.state, coupon.order_id, coupon.discount_amount) == ("used", order.pk, Decimal("12.34"))
+    with pytest.raises(ValueError, match="no column"):
+        update_rows(Coupon, where={"pk": coupon.pk}, values={"state": "unused"})

@@ -18,8 +18,9 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.db import ModelSelect
 from common.money import ZERO, from_fen
-from distribution.models import BindMode, Member, ReferralSettings, ResellerLevel
+from distribution.models import BindMode, Member, ReferralSettings
 
 TABLE = Member._meta.db_table
 MAX_ANCESTOR_DEPTH = 3
@@ -63,20 +64,24 @@ def team_paid_sales(*, member: Member) -> Decimal:
         return from_fen(int(cursor.fetchone()[0]))
 
 
+_CHAIN_ROWS = ModelSelect(Member, related=("level",))  # on every checkout's path (the snapshot)
+
+
 def member_chain(member_id: int | None = None, *, length: int, user_id: int | None = None) -> list[Member]:
     """The member (by id, or by its user's id) and its uplines, nearest first, ``length`` at
     most, with each one's level name as ``level_name_``: one recursive query over
     ``parent_id``."""
-    table, levels = Member._meta.db_table, ResellerLevel._meta.db_table
+    table = Member._meta.db_table
     start = "id" if user_id is None else "user_id"
-    return list(Member.objects.raw(
-        f"WITH RECURSIVE up(id, parent_id, n) AS ("  # noqa: S608 - table names from the models
-        f" SELECT id, parent_id, 1 FROM {table} WHERE {start} = %s"
-        f" UNION ALL SELECT m.id, m.parent_id, up.n + 1 FROM {table} m JOIN up ON m.id = up.parent_id"
-        f" WHERE up.n < %s)"
-        f" SELECT m.*, COALESCE(l.name, '') AS level_name_ FROM up JOIN {table} m ON m.id = up.id"
-        f" LEFT JOIN {levels} l ON l.id = m.level_id ORDER BY up.n",
-        [member_id if user_id is None else user_id, length]))
+    walk = (f"WITH RECURSIVE up(id, parent_id, n) AS ("  # noqa: S608 - table names from the models
+            f" SELECT id, parent_id, 1 FROM {table} WHERE {start} = %s"
+            f" UNION ALL SELECT m.id, m.parent_id, up.n + 1 FROM {table} m JOIN up ON m.id = up.parent_id"
+            f" WHERE up.n < %s) ")
+    members = _CHAIN_ROWS.fetch("1 = 1", [member_id if user_id is None else user_id, length], prefix=walk,
+                                join=" JOIN up ON up.id = t0.id", order_by="up.n")
+    for member in members:
+        member.level_name_ = member.level.name if member.level is not None else ""
+    return members
 
 
 def member_ancestors(member_id: int, depth: int = MAX_ANCESTOR_DEPTH) -> list[int]:

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.db import ModelSelect
+from common.db import ModelInsert, ModelSelect
 from common.money import FEN, ZERO, allocate, to_money
 from mall.errors import InsufficientStock, SKUNotFound
 from mall.models import SKU, Product, Shop, User
@@ -96,6 +96,8 @@ def _line_problem(sku: SKU, quantity: int) -> str:
 
 
 _SKU_ROWS = ModelSelect(SKU, related=("product",))  # every checkout and preview prices through it
+_ORDER_INSERT, _ITEM_INSERT = ModelInsert(Order), ModelInsert(OrderItem)
+_ORDER_ROWS = ModelSelect(Order)  # the idempotency key's lookup: almost always finds nothing
 
 
 def _price(lines: list[CheckoutLine]) -> tuple[list[PricedLine], Decimal]:
@@ -266,11 +268,9 @@ def _order_create_once(
     *, user: User, lines: list[CheckoutLine], address: Address, shop: Shop | None, note: str,
     clear_cart: bool, client_token: str, discount_key: str,
 ) -> Order:
-    if client_token:
-        # Only the id: the common case finds nothing, and a one-column query costs less to build.
-        existing = Order.objects.filter(user=user, client_token=client_token).values_list("pk", flat=True)
-        if existing_id := existing.first():
-            return Order.objects.get(pk=existing_id)
+    if client_token and (existing := _ORDER_ROWS.fetch("t0.user_id = %s AND t0.client_token = %s",
+                                                       [user.pk, client_token])):
+        return existing[0]  # the same key again: the first order
     if address.user_id != user.pk:
         raise AddressNotFound()
     shop = _order_shop(shop)
@@ -280,7 +280,7 @@ def _order_create_once(
     discount = _spread(priced, option)
     shipping = ShippingRule.get_solo().fee_for(subtotal - discount)
     now = timezone.now()
-    order = Order.objects.create(
+    order = _ORDER_INSERT.save(Order(
         number=order_number_new(),
         user=user,
         client_token=client_token,
@@ -299,8 +299,8 @@ def _order_create_once(
         district=address.district,
         address_detail=address.detail,
         payment_deadline=now + settings.ORDERS_UNPAID_TIMEOUT,
-    )
-    items = OrderItem.objects.bulk_create(
+    ))
+    items = _ITEM_INSERT.save_all(
         [
             OrderItem(
                 order=order,

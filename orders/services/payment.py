@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.db import ModelInsert, ModelSelect
 from common.metrics import ORDERS_PAID, count_committed
 from common.money import to_fen
 from mall.models import User
@@ -29,6 +30,7 @@ from orders.services.refund import refund_confirm
 from orders.services.transitions import event_add, order_transition
 
 logger = logging.getLogger(__name__)
+_PAYMENT_INSERT, _PAYMENT_ROWS = ModelInsert(Payment), ModelSelect(Payment)  # once per payment notice
 
 
 def payment_start(
@@ -90,11 +92,9 @@ def payment_confirm(
             raise PaymentNoticeRejected.because(
                 "unknown_order", _("No such order."), out_trade_no=out_trade_no
             )
-        # Ids first: a duplicate notice is rare, and a two-column query costs less to build.
-        seen = Payment.objects.filter(provider=provider, transaction_id=transaction_id).values_list(
-            "pk", "order_id").first()
-        if seen is not None:
-            existing = Payment.objects.get(pk=seen[0])
+        seen = _PAYMENT_ROWS.fetch("t0.provider = %s AND t0.transaction_id = %s", [provider, transaction_id])
+        if seen:
+            existing = seen[0]
             if existing.order_id != order.pk:
                 raise PaymentNoticeRejected.because(
                     "transaction_reused",
@@ -121,7 +121,7 @@ def payment_confirm(
             raise PaymentNoticeRejected.because(
                 "not_payable", str(OrderNotPayable.default_message), order=order.number, state=order.state
             )
-        payment = Payment.objects.create(
+        payment = _PAYMENT_INSERT.save(Payment(
             order=order,
             provider=provider,
             transaction_id=transaction_id,
@@ -129,7 +129,7 @@ def payment_confirm(
             paid_at=paid_at,
             source=source,
             raw=dict(raw),
-        )
+        ))
         order_transition(order=order, to=OrderState.PAID, message=transaction_id, paid_at=paid_at)
         hooks.call("order_paid", order=order, payment=payment)
         logger.info("order %s paid: %s %s, %s fen", order.number, provider, transaction_id, amount_fen)

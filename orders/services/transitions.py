@@ -7,6 +7,7 @@ move a row that another transaction already moved.
 
 from typing import Any
 
+from common.db import ModelInsert, update_rows
 from mall.models import User
 from orders.errors import AfterSaleTransitionInvalid, OrderTransitionInvalid
 from orders.models import (
@@ -19,14 +20,16 @@ from orders.models import (
     OrderEvent,
 )
 
+_EVENT_INSERT = ModelInsert(OrderEvent)  # every order's every step writes one
+
 
 def event_add(*, order_id: int, kind: str, message: str = "", actor: User | None = None) -> OrderEvent:
-    return OrderEvent.objects.create(
+    return _EVENT_INSERT.save(OrderEvent(
         order_id=order_id,
         kind=kind,
         message=message[:300],
         actor=actor if actor is not None and actor.pk else None,
-    )
+    ))
 
 
 def order_transition(
@@ -42,7 +45,7 @@ def order_transition(
     current = order.state
     if to not in ORDER_TRANSITIONS[current]:
         raise OrderTransitionInvalid.between(current, to)
-    if Order.objects.filter(pk=order.pk, state=current).update(state=to, **fields) != 1:
+    if update_rows(Order, where={"id": order.pk, "state": current}, values={"state": to, **fields}) != 1:
         raise OrderTransitionInvalid.between(current, to)
     order.state = to
     for name, value in fields.items():

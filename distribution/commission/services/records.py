@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from common.db import insert_rows
+from common.db import ModelInsert, insert_rows
 from common.fields import money_sum
 from common.metrics import COMMISSION_RECORDS_CREATED, COMMISSION_RECORDS_SETTLED, count_committed
 from common.money import RATE_PLACES, ZERO, from_fen, to_fen
@@ -93,6 +93,7 @@ def term_for(*, tier: int, member: Member, override: ProductCommission | None,
     return (rate, None) if rate is not None else (None, None)
 
 
+_ATTRIBUTION_INSERT = ModelInsert(OrderAttribution)  # one per checkout
 PLAN_COLUMNS = ("order_item_id", "tier", "beneficiary_id", "level_name", "rate", "fixed_per_unit")
 
 
@@ -118,10 +119,10 @@ def commission_snapshot_for_order(*, order: Order, items: list[OrderItem] | None
     else:  # the shop's owner, outside the buyer's chain
         members = member_chain(reseller.pk, length=rules.tiers)
     chain = _earning(members, buyer=buyer, self_purchase=rules.self_purchase)
-    attribution = OrderAttribution.objects.create(
+    attribution = _ATTRIBUTION_INSERT.save(OrderAttribution(
         order=order, buyer=buyer, reseller=reseller, policy=rules.attribution_policy,
         tiers=rules.tiers, cap_rate=rules.global_cap_rate,
-    )
+    ))
     if not chain:
         return attribution
     items = list(order.items.all()) if items is None else items
