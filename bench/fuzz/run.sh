@@ -37,11 +37,7 @@ CHECKS=${FUZZ_CHECKS:-not_a_server_error,response_schema_conformance,status_code
 # Not fuzzed while signed in: signing out revokes the very token the run uses (every later
 # request would be a 401). The sign-out itself is covered by tests/test_api_auth*.
 EXCLUDE_PATHS=(--exclude-path /api/v1/auth/signout/)
-OPS=.venv-ops
-if [ ! -x $OPS/bin/schemathesis ]; then
-  python3 -m venv $OPS
-  $OPS/bin/pip install --quiet -r requirements-ops.txt
-fi
+. bench/ops_venv.sh  # OPS=.venv-ops, made on first use
 mkdir -p var/fuzz
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $PROD_DB_NAME WITH (FORCE)" >/dev/null
 redis-cli -n "${CACHE_URL##*/}" FLUSHDB >/dev/null  # this run's own cache db: old rate-limit counters

@@ -10,11 +10,7 @@ export PORT=${LOAD_PORT:-8300}
 export PROD_DB_NAME=${LOAD_DB_NAME:-quanzi_load}
 export PROD_DEMO=true
 export QUANZI_SIGNUP_REQUIRES_SMS_CODE=false  # the SMS provider is not what this measures
-OPS=.venv-ops
-if [ ! -x $OPS/bin/locust ]; then
-  python3 -m venv $OPS
-  $OPS/bin/pip install --quiet -r requirements-ops.txt
-fi
+. bench/ops_venv.sh  # OPS=.venv-ops, made on first use
 mkdir -p var/load
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $PROD_DB_NAME WITH (FORCE)" >/dev/null
 # Run the stack as the production shape does (config/prod.sh), in its own process group.

@@ -61,13 +61,29 @@ def context(browser: Browser, live_server) -> Iterator[BrowserContext]:
     context.close()
 
 
-@pytest.fixture
-def page(context: BrowserContext) -> Iterator[Page]:
-    page = context.new_page()
+def _watched(page: Page) -> tuple[Page, list[str]]:
+    """The page with a 10 s default timeout, and the list its uncaught JavaScript errors go to."""
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, errors
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    page, errors = _watched(context.new_page())
     yield page
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def desktop(browser: Browser, live_server) -> Iterator[Page]:
+    """A staff member's screen (1366 × 900, zh-CN, downloads allowed), for the admin pages."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900},
+                                  locale="zh-CN", accept_downloads=True)
+    page, errors = _watched(context.new_page())
+    yield page
+    context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 

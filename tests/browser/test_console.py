@@ -9,11 +9,10 @@ The world's day B is yesterday here, so the dashboard's "today" is B+1 and "yest
 import csv
 import datetime
 import io
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from config.roles import FINANCE as FINANCE_DESK
 from config.roles import roles_sync
@@ -41,19 +40,6 @@ def finance_user():
     user = UserFactory(is_staff=True, nickname="财务小王")
     user.groups.add(group)
     return user
-
-
-@pytest.fixture
-def desktop(browser: Browser, live_server) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900},
-                                  locale="zh-CN", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def sign_in(page: Page, phone: str) -> None:

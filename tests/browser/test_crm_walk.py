@@ -14,14 +14,13 @@ spend ¥100, 3 are 新客 with one order of ¥300, 2 have no order. The pack "�
 25 %: 4 test, 2 hold-out, 2 rest.
 """
 
-from collections.abc import Iterator
 from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db.models import Count
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from config.roles import OPS
 from crm.models import AudiencePack, Message, MessageState, PackMember, PackSend, ReachSettings, SourceKind
@@ -41,19 +40,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(t
 
 PHONE_WIDTH = 390
 IN_PACK = 8  # the 活跃 members who spent ¥300 (module docstring)
-
-
-@pytest.fixture
-def desktop(browser: Browser, live_server) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900},
-                                  locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def _world():
