@@ -65,8 +65,8 @@ def main() -> int:
                               reason="load test funds")
         resellers.append({"phone": u.phone, "invite_code": member.invite_code,
                           "payout_account_id": account.pk})
-        print(f"  resellers: {i + 1}/{args.resellers}", end="\r", flush=True)
-    print()
+        if sys.stdout.isatty():  # progress on a terminal; a log gets the totals below
+            print(f"  resellers: {i + 1}/{args.resellers}", end="\r", flush=True)
     for i in range(args.shoppers):
         with transaction.atomic():
             u = user(f"1991000{i:04d}")
@@ -76,9 +76,10 @@ def main() -> int:
                 user=u, receiver="压测", phone="13800138000", province="浙江省", city="杭州市",
                 district="西湖区", detail=f"{i} 号", is_default=True)
         shoppers.append({"phone": u.phone, "address_id": address.pk})
-        if (i + 1) % 20 == 0 or i + 1 == args.shoppers:
+        if sys.stdout.isatty() and ((i + 1) % 20 == 0 or i + 1 == args.shoppers):
             print(f"  shoppers: {i + 1}/{args.shoppers}", end="\r", flush=True)
-    print()
+    if sys.stdout.isatty():
+        print()
     skus = list(SKU.objects.filter(is_active=True, product__status=Product.Status.ON_SHELF)
                 .values_list("pk", "product_id"))
     # Orders up to here (the demo's) are not the load's: the chaos checks count sales after it.
