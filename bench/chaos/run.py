@@ -233,21 +233,28 @@ def scenario_settlement(stack: Stack) -> None:
 
 
 def scenario_notices(stack: Stack) -> None:
+    """The unpaid orders' rows are locked a few seconds at a time, so that a notice for one
+    of them (its buyer pays at the cashier meanwhile) waits in the site's handler on the
+    order lock, its POST open: the default pool process that sent it is then killed."""
     say("2. kill -9 the default worker while it delivers a payment notice")
     mark = log_size()
-    undelivered = ("SELECT count(*) FROM orders_sandboxtrade WHERE state = 'SUCCESS'"
-                   " AND notice_delivered_at IS NULL")
     deadline = time.monotonic() + CATCH_SECONDS
     while time.monotonic() < deadline:
-        posting = infra.connected_to(infra.workers(stack.root, "-n default@"), PORT)
-        if posting:
+        unpaid = "SELECT id FROM orders_order WHERE state = 'pending_payment' ORDER BY id FOR UPDATE"
+        with holding(unpaid) as locker:
+            try:
+                _, query = wait_blocked(stack, locker=locker, marker="gunicorn", timeout=3)
+            except SystemExit:
+                continue  # no notice came for the locked orders: lock the unpaid ones again
+            posting = infra.connected_to(infra.workers(stack.root, "-n default@"), PORT)
+            if not posting:
+                continue
             pid, local_port = posting[0]
+            say(f"  the site handles a notice, waiting in: {query}")
             stack.kill9(pid, f"default worker, its notice POST to :{PORT} open from port {local_port}")
-            break
-        time.sleep(0.01)
+        break
     else:
         raise SystemExit("chaos: no payment notice in flight within the wait")
-    say(f"  paid trades whose notice is not acknowledged yet: {sql(undelivered)}")
     time.sleep(3)
     task_fates("worker.1", pid, mark)
 
