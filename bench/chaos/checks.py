@@ -45,6 +45,17 @@ def _stock(check, accounts: dict) -> None:
     """stock + sold = initial per SKU, over the load's orders (after ``last_order_before``):
     a cancelled order gave its stock back, a live one holds it. A demo order that was unpaid
     at the top-up and has been cancelled since gave stock back on top of the initial."""
+    from django.db import connection, transaction
+
+    # One snapshot (REPEATABLE READ): under the load, a checkout committing between the
+    # stock and the sold reads would show one unit missing that is not.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        _stock_in_snapshot(check, accounts)
+
+
+def _stock_in_snapshot(check, accounts: dict) -> None:
     from django.db.models import Q, Sum
 
     from mall.models import SKU
