@@ -58,9 +58,11 @@ fuzz: $(STAMP)
 	bench/fuzz/run.sh
 
 ## make chaos: under that load, kill -9 workers, restart Redis and PostgreSQL, and check
-## after each that nothing was lost or doubled (CHAOS_RUNS=3; needs root; not part of make test)
+## after each that nothing was lost or doubled (CHAOS_RUNS=3; needs root; not part of make test).
+## Its own PostgreSQL cluster (:5440) and Redis (:6390): the shared ones are never touched.
+CHAOS_RUNS ?= 3
 chaos: $(STAMP)
-	$(PY) bench/chaos/run.py $(CHAOS_ARGS)
+	$(PY) bench/chaos/run.py --runs $(CHAOS_RUNS) $(CHAOS_ARGS)
 
 ## make test: the whole suite (PostgreSQL when reachable; CI=true requires it)
 test: $(STAMP)

@@ -9,14 +9,19 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 
 PG_HOST=${PG_HOST:-127.0.0.1}
-if ! pg_isready -h "$PG_HOST" -p 5432 -q 2>/dev/null; then
-  echo "PostgreSQL is not answering on $PG_HOST:5432. Start it, e.g.:" >&2
+PG_PORT=${PG_PORT:-5432}
+REDIS_PORT=${REDIS_PORT:-6379}
+# The broker is the Redis that must answer; by default the local one on REDIS_PORT.
+export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:$REDIS_PORT/2}
+export CACHE_URL=${CACHE_URL:-redis://127.0.0.1:$REDIS_PORT/3}
+if ! pg_isready -h "$PG_HOST" -p "$PG_PORT" -q 2>/dev/null; then
+  echo "PostgreSQL is not answering on $PG_HOST:$PG_PORT. Start it, e.g.:" >&2
   echo "  pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start" >&2
   exit 1
 fi
-if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-  echo "Redis is not answering on 127.0.0.1:6379. Start it, e.g.:" >&2
-  echo "  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no" >&2
+if ! redis-cli -u "$CELERY_BROKER_URL" ping >/dev/null 2>&1; then
+  echo "Redis is not answering at $CELERY_BROKER_URL. Start it, e.g.:" >&2
+  echo "  redis-server --daemonize yes --bind 127.0.0.1 --port $REDIS_PORT --save '' --appendonly no" >&2
   exit 1
 fi
 
@@ -25,15 +30,13 @@ if [ ! -s var/prod-secret-key ]; then  # made once, kept out of git (var/ is ign
   (umask 077; $PY -c 'import secrets; print(secrets.token_urlsafe(64))' > var/prod-secret-key)
 fi
 PROD_DB_NAME=${PROD_DB_NAME:-quanzi_prod}
-if ! psql -h "$PG_HOST" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$PROD_DB_NAME'" | grep -q 1; then
-  createdb -h "$PG_HOST" -U postgres "$PROD_DB_NAME"
+if ! psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$PROD_DB_NAME'" | grep -q 1; then
+  createdb -h "$PG_HOST" -p "$PG_PORT" -U postgres "$PROD_DB_NAME"
 fi
 
 export DJANGO_SETTINGS_MODULE=config.settings.production
 export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$(cat var/prod-secret-key)}
-export DATABASE_URL=${DATABASE_URL:-postgres://postgres@$PG_HOST:5432/$PROD_DB_NAME}
-export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/2}
-export CACHE_URL=${CACHE_URL:-redis://127.0.0.1:6379/3}
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@$PG_HOST:$PG_PORT/$PROD_DB_NAME}
 export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
 PORT=${PORT:-8000}
 export QUANZI_BIND=${QUANZI_BIND:-127.0.0.1:$PORT}

@@ -2,6 +2,9 @@
 
 import importlib
 import re
+import signal
+import subprocess
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -97,6 +100,34 @@ def test_the_procfile_runs_one_beat_and_workers_for_every_queue():
             consumed |= {re.sub(r"\$\{\w+:-(\w+)\}", r"\1", q) for q in queues.split(",")}
     assert consumed == {"money", "messages", "default"}
     assert kinds["web"].strip().startswith(".venv/bin/gunicorn -c gunicorn.conf.py")
+    # honcho restarts nothing: a Celery process that dies on its own is restarted by the wrapper
+    assert all(cmd.strip().startswith("config/respawn.sh .venv/bin/celery ")
+               for kind, cmd in kinds.items() if kind != "web")
+
+
+def test_respawn_starts_a_crashed_process_again_and_a_sigterm_stops_it(tmp_path):
+    # given a command that crashes on its first start and stays up on its second
+    runs = tmp_path / "runs"
+    command = (f'n=$(cat {runs} 2>/dev/null || echo 0); echo $((n + 1)) > {runs};'
+               f' [ "$n" -ge 1 ] && exec sleep 60; exit 3')
+    wrapper = subprocess.Popen([str(ROOT / "config" / "respawn.sh"), "sh", "-c", command],
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        # when it has crashed once
+        deadline = time.monotonic() + 15
+        while not (runs.exists() and runs.read_text().strip() == "2") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # then it was started again, and is still running
+        assert runs.read_text().strip() == "2"
+        assert wrapper.poll() is None
+    finally:
+        wrapper.send_signal(signal.SIGTERM)
+        _, err = wrapper.communicate(timeout=10)
+    # and a SIGTERM ends it for good (passed on to the command), with nothing started again
+    assert wrapper.returncode != 0
+    assert "exited with status 3; starting it again" in err
+    time.sleep(2.5)
+    assert runs.read_text().strip() == "2"
 
 
 # --- /metrics ---------------------------------------------------------------------------

@@ -24,9 +24,10 @@ def main() -> int:
     for i, order in enumerate(paid, 1):
         order_ship(order=order, actor=None, carrier="顺丰", tracking_no=f"SFCHAOS{order.pk}")
         order_confirm_receipt(order=order, actor=order.user)
-        if i % 100 == 0 or i == len(paid):
+        if sys.stdout.isatty() and (i % 100 == 0 or i == len(paid)):
             print(f"  received {i}/{len(paid)}", end="\r", flush=True)
-    print()
+    if sys.stdout.isatty():
+        print()
     closed = total = 1
     while closed:
         closed = orders_close_windows(now=timezone.now() + timedelta(days=30))

@@ -4,11 +4,13 @@ resellers open their centre and withdraw. ``/healthz`` (a view that touches noth
 floor, served by the same processes in the same run.
 
 Loopback only (``run.sh`` refuses another host), bounded in time (``-t``) and stopped by
-itself. Accounts come from ``var/load/accounts.json`` (``prepare.py``).
+itself. Accounts come from ``var/load/accounts.json`` (``prepare.py``; ``LOAD_ACCOUNTS`` names
+another file, as ``make chaos`` does).
 """
 
 import itertools
 import json
+import os
 import random
 import re
 import secrets
@@ -17,7 +19,8 @@ from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
-DATA = json.loads((Path(__file__).resolve().parents[2] / "var" / "load" / "accounts.json").read_text())
+ACCOUNTS = Path(__file__).resolve().parents[2] / "var" / "load" / "accounts.json"
+DATA = json.loads(Path(os.environ.get("LOAD_ACCOUNTS", ACCOUNTS)).read_text())
 SHOPPERS = itertools.cycle(DATA["shoppers"])
 RESELLERS = itertools.cycle(DATA["resellers"])
 LOCK = threading.Lock()

@@ -5,7 +5,9 @@ load database. Creates ``--shoppers`` buyers (each with an address, bound under 
 ``--resellers`` resellers) and the resellers (each with a payout account and ¥10,000 on
 the wallet by a system adjustment, so withdrawals can run), tops up the stock of every
 on-shelf SKU to ``--stock``, and writes the accounts, the SKUs and their initial stock to
-``var/load/accounts.json`` for the locust file and the chaos checks.
+``var/load/accounts.json`` (or the file ``LOAD_ACCOUNTS`` names) for the locust file and
+the chaos checks, with the last order id before the load (the checks tell the load's orders
+from the demo's).
 """
 
 import argparse
@@ -38,7 +40,7 @@ def main() -> int:
     from distribution.wallet.services.payout_accounts import payout_account_create
     from distribution.wallet.services.wallet import wallet_adjust, wallet_for_member
     from mall.models import SKU, Product, User
-    from orders.models import Address
+    from orders.models import Address, Order
 
     def user(phone: str) -> User:
         found = User.objects.filter(phone=phone).first()
@@ -63,8 +65,8 @@ def main() -> int:
                               reason="load test funds")
         resellers.append({"phone": u.phone, "invite_code": member.invite_code,
                           "payout_account_id": account.pk})
-        print(f"  resellers: {i + 1}/{args.resellers}", end="\r", flush=True)
-    print()
+        if sys.stdout.isatty():  # progress on a terminal; a log gets the totals below
+            print(f"  resellers: {i + 1}/{args.resellers}", end="\r", flush=True)
     for i in range(args.shoppers):
         with transaction.atomic():
             u = user(f"1991000{i:04d}")
@@ -74,18 +76,27 @@ def main() -> int:
                 user=u, receiver="压测", phone="13800138000", province="浙江省", city="杭州市",
                 district="西湖区", detail=f"{i} 号", is_default=True)
         shoppers.append({"phone": u.phone, "address_id": address.pk})
-        if (i + 1) % 20 == 0 or i + 1 == args.shoppers:
+        if sys.stdout.isatty() and ((i + 1) % 20 == 0 or i + 1 == args.shoppers):
             print(f"  shoppers: {i + 1}/{args.shoppers}", end="\r", flush=True)
-    print()
+    if sys.stdout.isatty():
+        print()
     skus = list(SKU.objects.filter(is_active=True, product__status=Product.Status.ON_SHELF)
                 .values_list("pk", "product_id"))
-    SKU.objects.filter(pk__in=[pk for pk, _ in skus]).update(stock=args.stock)
-    stock = dict(SKU.objects.filter(pk__in=[pk for pk, _ in skus]).values_list("pk", "stock"))
-    out = ROOT / "var" / "load"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "accounts.json").write_text(json.dumps({
-        "password": PASSWORD, "resellers": resellers, "shoppers": shoppers,
-        "skus": [{"sku_id": pk, "product_id": product_id, "initial_stock": stock[pk]}
+    # Orders up to here (the demo's) are not the load's: the chaos checks count sales after it.
+    # A demo order still unpaid gives its stock back if the sweep cancels it later; locked
+    # here so that no cancel slips between the list and the top-up.
+    with transaction.atomic():
+        unpaid_before = list(Order.objects.select_for_update(of=("self",))
+                             .filter(state=Order.State.PENDING_PAYMENT).order_by("pk")
+                             .values_list("pk", flat=True))
+        last_order = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        SKU.objects.filter(pk__in=[pk for pk, _ in skus]).update(stock=args.stock)
+    out = Path(os.environ.get("LOAD_ACCOUNTS", ROOT / "var" / "load" / "accounts.json"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "password": PASSWORD, "resellers": resellers, "shoppers": shoppers, "last_order_before": last_order,
+        "unpaid_orders_before": unpaid_before,
+        "skus": [{"sku_id": pk, "product_id": product_id, "initial_stock": args.stock}
                  for pk, product_id in skus],
     }, ensure_ascii=False, indent=1))
     print(f"  {len(resellers)} resellers, {len(shoppers)} shoppers, {len(skus)} SKUs at stock {args.stock:,}")
