@@ -69,11 +69,12 @@ def _members(n: int) -> None:
             " FROM generate_series(1, %s) g", [n])
         cursor.execute(
             "INSERT INTO crm_memberprofile (user_id, paid_orders, spend, first_paid_at, last_paid_at, stage,"
-            " previous_stage, r_score, f_score, m_score, invites, invitee_orders, is_koc, computed_on)"
+            " previous_stage, r_score, f_score, m_score, invites, invitee_orders, is_koc, koc_from_funnel,"
+            " computed_on)"
             " SELECT id, id % 7, (id % 97) * 1000, now() - interval '150 days',"
             " now() - ((id % 120) || ' days')::interval,"
             " (ARRAY['new','active','asleep','lost'])[1 + id % 4], '', 1 + id % 3, 1 + id % 3, 1 + id % 3,"
-            " id % 5, id % 3, id % 50 = 0, current_date FROM mall_user")
+            " id % 5, id % 3, id % 50 = 0, false, current_date FROM mall_user")
         cursor.execute("ANALYZE mall_user; ANALYZE crm_memberprofile")
 
 
