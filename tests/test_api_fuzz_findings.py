@@ -75,7 +75,7 @@ def test_a_request_django_refuses_before_any_view_is_a_json_400_under_api():
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"code": "malformed_request", "detail": "错误的请求。"}
+    assert response.json() == {"code": "malformed_request", "detail": "请求格式不正确。"}
 
 
 def test_every_operation_with_a_path_parameter_documents_its_404(schema):
